@@ -1,0 +1,10 @@
+from django.urls import path
+
+from gridgov.areas import views
+
+app_name = "areas"
+
+urlpatterns = [
+    path("", views.area_list, name="list"),
+    path("<int:area_id>/", views.area_detail, name="detail"),
+]

@@ -1,0 +1,162 @@
+"""Authenticated encryption of personal identifiers, and keyed blind indexes for exact lookup.
+
+- Ciphertext format: ``g1:<key version>:<cipher>:<base64url(nonce || ciphertext || tag)>``.
+- The associated data binds a value to its table, column and row: a ciphertext copied into another
+  row (or column) fails to decrypt instead of silently showing someone else's number.
+- Keys are versioned (``GRIDGOV_FIELD_KEYS = "2:<b64>,1:<b64>"``): the first encrypts, all decrypt,
+  ``gridgov rotate-keys`` re-encrypts old rows under the first.
+- The blind index is HMAC-SHA256 under its own key. Never a plain or salted hash: an 18-digit ID
+  number has about 10^11 possible values and an unkeyed hash of it is brute-forced in minutes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+PREFIX = "g1"
+NONCE_BYTES = 12
+TAG_BYTES = 16
+CIPHERS = ("aes-256-gcm", "sm4-gcm")
+
+
+class DecryptionError(Exception):
+    """The value was tampered with, moved to another row, or its key is gone."""
+
+
+@dataclass(frozen=True)
+class Keyring:
+    current_version: str
+    keys: dict[str, bytes]
+    blind_index_key: bytes
+    cipher: str
+
+
+def _decode_key(text: str, what: str) -> bytes:
+    try:
+        key = base64.b64decode(text.strip(), validate=True)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{what} is not valid base64") from error
+    if len(key) != 32:
+        raise ImproperlyConfigured(f"{what} must be 32 bytes (base64 of 32 random bytes)")
+    return key
+
+
+def parse_keyring(field_keys: str, blind_index_key: str, cipher: str) -> Keyring:
+    if cipher not in CIPHERS:
+        raise ImproperlyConfigured(f"GRIDGOV_FIELD_CIPHER must be one of {CIPHERS}")
+    keys: dict[str, bytes] = {}
+    order: list[str] = []
+    for entry in field_keys.split(","):
+        version, _, key = entry.strip().partition(":")
+        if not version or not key or not version.isalnum():
+            raise ImproperlyConfigured("GRIDGOV_FIELD_KEYS entries look like '2:<base64 key>'")
+        keys[version] = _decode_key(key, f"field key {version}")
+        order.append(version)
+    if not order:
+        raise ImproperlyConfigured("GRIDGOV_FIELD_KEYS is empty")
+    return Keyring(
+        current_version=order[0],
+        keys=keys,
+        blind_index_key=_decode_key(blind_index_key, "GRIDGOV_BLIND_INDEX_KEY"),
+        cipher=cipher,
+    )
+
+
+@lru_cache(maxsize=4)
+def _keyring_for(field_keys: str, blind_index_key: str, cipher: str) -> Keyring:
+    return parse_keyring(field_keys, blind_index_key, cipher)
+
+
+def keyring() -> Keyring:
+    # Cached on the settings values, so a test that overrides the settings gets its own keyring.
+    return _keyring_for(
+        settings.GRIDGOV_FIELD_KEYS,
+        settings.GRIDGOV_BLIND_INDEX_KEY,
+        getattr(settings, "GRIDGOV_FIELD_CIPHER", "aes-256-gcm"),
+    )
+
+
+@lru_cache(maxsize=32)
+def _sm4_key(master: bytes) -> bytes:
+    # SM4 takes a 128-bit key; derive it from the 256-bit master key rather than truncating.
+    return HKDF(
+        algorithm=hashes.SHA256(), length=16, salt=None, info=b"gridgov sm4 field key"
+    ).derive(master)
+
+
+def _seal(cipher: str, key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    if cipher == "aes-256-gcm":
+        return AESGCM(key).encrypt(nonce, plaintext, aad)
+    encryptor = Cipher(algorithms.SM4(_sm4_key(key)), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(aad)
+    body = encryptor.update(plaintext) + encryptor.finalize()
+    return body + encryptor.tag
+
+
+def _open(cipher: str, key: bytes, nonce: bytes, sealed: bytes, aad: bytes) -> bytes:
+    if cipher == "aes-256-gcm":
+        return AESGCM(key).decrypt(nonce, sealed, aad)
+    body, tag = sealed[:-TAG_BYTES], sealed[-TAG_BYTES:]
+    decryptor = Cipher(algorithms.SM4(_sm4_key(key)), modes.GCM(nonce, tag)).decryptor()
+    decryptor.authenticate_additional_data(aad)
+    return decryptor.update(body) + decryptor.finalize()
+
+
+def encrypt(plaintext: str, aad: str, ring: Keyring | None = None) -> str:
+    ring = ring or keyring()
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = _seal(
+        ring.cipher,
+        ring.keys[ring.current_version],
+        nonce,
+        plaintext.encode(),
+        aad.encode(),
+    )
+    body = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+    return f"{PREFIX}:{ring.current_version}:{ring.cipher}:{body}"
+
+
+def ciphertext_version(token: str) -> str | None:
+    parts = token.split(":", 3)
+    return parts[1] if len(parts) == 4 and parts[0] == PREFIX else None
+
+
+def decrypt(token: str, aad: str, ring: Keyring | None = None) -> str:
+    ring = ring or keyring()
+    parts = token.split(":", 3)
+    if len(parts) != 4 or parts[0] != PREFIX:
+        raise DecryptionError("not a gridgov ciphertext")
+    _, version, cipher, body = parts
+    key = ring.keys.get(version)
+    if key is None:
+        raise DecryptionError(f"no key with version {version}")
+    if cipher not in CIPHERS:
+        raise DecryptionError(f"unknown cipher {cipher}")
+    try:
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        plain = _open(cipher, key, raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad.encode())
+    except (InvalidTag, ValueError) as error:
+        raise DecryptionError("value does not belong here or was altered") from error
+    return plain.decode()
+
+
+def blind_index(value: str, purpose: str, ring: Keyring | None = None) -> str:
+    """Keyed HMAC of a normalised value; ``purpose`` keeps indexes of different kinds apart."""
+    ring = ring or keyring()
+    digest = hmac.new(
+        ring.blind_index_key, f"{purpose}\x00{value}".encode(), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()

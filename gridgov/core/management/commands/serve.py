@@ -1,0 +1,52 @@
+"""``gridgov serve``: the production server (gunicorn sync workers), never runserver."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve gridgov with gunicorn (sync workers, persistent database connections)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default=os.environ.get("GRIDGOV_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("GRIDGOV_PORT", "8000")))
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("GRIDGOV_WORKERS", str(min(4, (os.cpu_count() or 1) * 2)))),
+        )
+        parser.add_argument("--no-collectstatic", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION and not options["no_collectstatic"]:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        argv = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "gridgov.wsgi:application",
+            "--bind",
+            f"{options['host']}:{options['port']}",
+            "--workers",
+            str(options["workers"]),
+            "--worker-class",
+            "sync",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "20",
+            "--access-logfile",
+            "-",
+            "--error-logfile",
+            "-",
+        ]
+        self.stdout.write(f"gridgov: serving on http://{options['host']}:{options['port']}/")
+        sys.stdout.flush()
+        os.execv(sys.executable, argv)  # noqa: S606  (replace this process with gunicorn)

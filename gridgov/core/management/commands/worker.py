@@ -1,0 +1,25 @@
+"""``gridgov worker``: runs background jobs (the database worker, or RQ when REDIS_URL is set)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run background jobs: deadlines, notifications, imports."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--batch", action="store_true", help="Stop when the queue is empty.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.REDIS_URL:
+            arguments = ["rqworker", "default", "--with-scheduler"]
+            if options["batch"]:
+                arguments.append("--burst")
+            call_command(*arguments)
+        else:
+            call_command("db_worker", batch=options["batch"])

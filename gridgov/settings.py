@@ -1,0 +1,322 @@
+"""The one settings module. Everything that differs between machines comes from the environment.
+
+Profiles (GRIDGOV_PROFILE):
+- ``development`` (default): embedded SQLite under the data directory, secrets generated there.
+- ``production``: every secret from the environment, secure cookies, HSTS; ``gridgov check --deploy``
+  reports nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+from gridgov.secrets import load_dev_secrets
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name)
+    return int(value) if value is not None else default
+
+
+PROFILE = env("GRIDGOV_PROFILE", "development")
+if PROFILE not in ("development", "production"):
+    raise RuntimeError(f"GRIDGOV_PROFILE must be 'development' or 'production', not {PROFILE!r}")
+PRODUCTION = PROFILE == "production"
+
+DATA_DIR = Path(env("GRIDGOV_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+MEDIA_ROOT = DATA_DIR / "media"  # never served by a public URL: downloads go through a scoped view
+STATIC_ROOT = DATA_DIR / "static"
+EXPORT_DIR = DATA_DIR / "exports"
+
+if PRODUCTION:
+    _secret = {
+        "secret_key": env("GRIDGOV_SECRET_KEY"),
+        "field_keys": env("GRIDGOV_FIELD_KEYS"),
+        "blind_index_key": env("GRIDGOV_BLIND_INDEX_KEY"),
+    }
+    _missing = [name for name, value in _secret.items() if not value]
+    if _missing:
+        raise RuntimeError(
+            "production profile: set GRIDGOV_SECRET_KEY, GRIDGOV_FIELD_KEYS and "
+            "GRIDGOV_BLIND_INDEX_KEY in the environment (missing: " + ", ".join(_missing) + ")"
+        )
+else:
+    _secret = load_dev_secrets(DATA_DIR)
+    for _name, _var in (
+        ("secret_key", "GRIDGOV_SECRET_KEY"),
+        ("field_keys", "GRIDGOV_FIELD_KEYS"),
+        ("blind_index_key", "GRIDGOV_BLIND_INDEX_KEY"),
+    ):
+        if env(_var):
+            _secret[_name] = env(_var)
+
+SECRET_KEY = _secret["secret_key"]
+# "version:base64key" entries separated by commas; the first one encrypts, all of them decrypt.
+GRIDGOV_FIELD_KEYS = _secret["field_keys"]
+GRIDGOV_BLIND_INDEX_KEY = _secret["blind_index_key"]
+# AES-256-GCM by default; "sm4-gcm" for deployments assessed under GB/T 39786 (商用密码应用安全性评估).
+GRIDGOV_FIELD_CIPHER = env("GRIDGOV_FIELD_CIPHER", "aes-256-gcm")
+
+DEBUG = env_bool("GRIDGOV_DEBUG", default=not PRODUCTION)
+ALLOWED_HOSTS = (env("GRIDGOV_ALLOWED_HOSTS", "" if PRODUCTION else "*") or "").split(",")
+ALLOWED_HOSTS = [host.strip() for host in ALLOWED_HOSTS if host.strip()]
+CSRF_TRUSTED_ORIGINS = [
+    origin.strip()
+    for origin in (env("GRIDGOV_CSRF_TRUSTED_ORIGINS", "") or "").split(",")
+    if origin.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "axes",
+    "auditlog",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
+    "gridgov.core",
+    "gridgov.areas",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gridgov.core.middleware.DatabaseUnavailableMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "gridgov.core.middleware.IdleSessionMiddleware",
+    "gridgov.core.middleware.PasswordChangeRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
+    # Last, so that a lockout answer is rendered by our own view.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "gridgov.urls"
+WSGI_APPLICATION = "gridgov.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "gridgov.core.context_processors.console",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+SQLITE_PATH = DATA_DIR / "gridgov.sqlite3"
+DATABASE_URL = env("DATABASE_URL", f"sqlite:///{SQLITE_PATH}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so
+        # that two writers queue on the busy timeout instead of failing with "database is locked".
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            "PRAGMA busy_timeout=20000;"
+        ),
+    }
+else:
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Every request is one transaction: a crash mid-request leaves no partial write.
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and background jobs --------------------------------------------------------------
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_rq.RQBackend",
+            "QUEUES": ["default"],
+        }
+    }
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- Authentication and login safety ----------------------------------------------------------
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = [
+    # axes first: it refuses a locked-out account or address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "gridgov.core.auth.GridgovModelBackend",
+]
+LOGIN_URL = "core:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "core:login"
+
+# Two documented presets (docs/security.md): "dengbao3" (等保三级: complexity and periodic change)
+# and "asvs" (OWASP ASVS: length, breached-password list, no forced rotation).
+GRIDGOV_PASSWORD_POLICY = env("GRIDGOV_PASSWORD_POLICY", "dengbao3")
+if GRIDGOV_PASSWORD_POLICY not in ("dengbao3", "asvs"):
+    raise RuntimeError("GRIDGOV_PASSWORD_POLICY must be 'dengbao3' or 'asvs'")
+if GRIDGOV_PASSWORD_POLICY == "dengbao3":
+    AUTH_PASSWORD_VALIDATORS = [
+        {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+        {
+            "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+            "OPTIONS": {"min_length": 8},
+        },
+        {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+        {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+        {
+            "NAME": "gridgov.core.passwords.CharacterClassValidator",
+            "OPTIONS": {"min_classes": 3},
+        },
+    ]
+    GRIDGOV_PASSWORD_MAX_AGE_DAYS = env_int("GRIDGOV_PASSWORD_MAX_AGE_DAYS", 90)
+else:
+    AUTH_PASSWORD_VALIDATORS = [
+        {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+        {
+            "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+            "OPTIONS": {"min_length": 12},
+        },
+        {"NAME": "gridgov.core.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
+        {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    ]
+    GRIDGOV_PASSWORD_MAX_AGE_DAYS = env_int("GRIDGOV_PASSWORD_MAX_AGE_DAYS", 0)
+
+# Lockout after 5 failures per account and address, for 30 minutes.
+AXES_FAILURE_LIMIT = env_int("GRIDGOV_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = env_int("GRIDGOV_LOCKOUT_MINUTES", 30) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "gridgov.core.views.auth.lockout"
+AXES_IPWARE_PROXY_COUNT = env_int("GRIDGOV_PROXY_COUNT", 0)
+AXES_ENABLE_ADMIN = True
+
+# Idle sessions end after 30 minutes; a session never lives longer than 12 hours.
+GRIDGOV_IDLE_TIMEOUT_MINUTES = env_int("GRIDGOV_IDLE_TIMEOUT_MINUTES", 30)
+SESSION_COOKIE_AGE = 12 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "gridgov.core.views.errors.csrf_failure"
+
+# Roles that must enrol a TOTP device before they can work (comma-separated role names).
+GRIDGOV_REQUIRE_2FA_ROLES = [
+    role.strip() for role in (env("GRIDGOV_REQUIRE_2FA_ROLES", "") or "").split(",") if role.strip()
+]
+OTP_TOTP_ISSUER = "gridgov"
+
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("GRIDGOV_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("GRIDGOV_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("GRIDGOV_HSTS_PRELOAD", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Audit --------------------------------------------------------------------------------------
+AUDITLOG_INCLUDE_ALL_MODELS = False
+AUDITLOG_DISABLE_REMOTE_ADDR = False
+GRIDGOV_AUDIT_RETENTION_DAYS = env_int("GRIDGOV_AUDIT_RETENTION_DAYS", 180)
+
+# --- Languages and time ---------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Shanghai"
+USE_TZ = True
+LANGUAGE_COOKIE_NAME = "gridgov_language"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- Static files: built from npm at setup, served by WhiteNoise, never from a CDN ----------------
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": "/files/"},
+    },
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+GRIDGOV_MAX_UPLOAD_BYTES = env_int("GRIDGOV_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+
+# --- Logging: one JSON object a line in production, readable lines in development ---------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "gridgov.core.logging.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "filters": {"redact": {"()": "gridgov.core.logging.RedactPersonalData"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if PRODUCTION else "plain",
+            "filters": ["redact"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": env("GRIDGOV_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Demo -----------------------------------------------------------------------------------------
+# The fixed demo password is refused by the production profile (see core.auth).
+GRIDGOV_DEMO_PASSWORD = "Gridgov#2026"
