@@ -197,7 +197,7 @@ LOGOUT_REDIRECT_URL = "core:login"
 GRIDGOV_PASSWORD_POLICY = env("GRIDGOV_PASSWORD_POLICY", "dengbao3")
 if GRIDGOV_PASSWORD_POLICY not in ("dengbao3", "asvs"):
     raise RuntimeError("GRIDGOV_PASSWORD_POLICY must be 'dengbao3' or 'asvs'")
-if GRIDGOV_PASSWORD_POLICY == "dengbao3":
+if GRIDGOV_PASSWORD_POLICY == "dengbao3":  # noqa: S105 (a policy name, not a password)
     AUTH_PASSWORD_VALIDATORS = [
         {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
         {
@@ -293,6 +293,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 GRIDGOV_MAX_UPLOAD_BYTES = env_int("GRIDGOV_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
@@ -319,4 +321,4 @@ LOGGING = {
 
 # --- Demo -----------------------------------------------------------------------------------------
 # The fixed demo password is refused by the production profile (see core.auth).
-GRIDGOV_DEMO_PASSWORD = "Gridgov#2026"
+GRIDGOV_DEMO_PASSWORD = "Gridgov#2026"  # noqa: S105 (demo only, refused in production)

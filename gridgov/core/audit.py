@@ -46,7 +46,9 @@ def _register_core() -> None:
 _register_core()
 
 
-def record_access(instance: models.Model, *, what: str, actor: Any, remote_addr: str | None) -> None:
+def record_access(
+    instance: models.Model, *, what: str, actor: Any, remote_addr: str | None
+) -> None:
     """Write an ACCESS entry: somebody saw ``what`` of ``instance`` unmasked."""
     from auditlog.models import LogEntry
 

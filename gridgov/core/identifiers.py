@@ -31,7 +31,9 @@ def validate_id_number(value: str) -> str:
     try:
         datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError as error:
-        raise ValidationError(_("The birth date inside the ID card number is not a date.")) from error
+        raise ValidationError(
+            _("The birth date inside the ID card number is not a date.")
+        ) from error
     if id_number_check_character(number[:17]) != number[17]:
         raise ValidationError(_("The ID card number's check character is wrong."))
     return number

@@ -25,9 +25,9 @@ _TOUCH_EVERY_SECONDS = 60
 
 
 def _wants_json(request: HttpRequest) -> bool:
-    return request.path.startswith(("/api/", "/open311/")) or "application/json" in request.headers.get(
-        "Accept", ""
-    )
+    return request.path.startswith(
+        ("/api/", "/open311/")
+    ) or "application/json" in request.headers.get("Accept", "")
 
 
 class IdleSessionMiddleware:
@@ -123,8 +123,6 @@ class DatabaseUnavailableMiddleware:
                 {"code": "database_unavailable", "message": message}, status=503
             )
         else:
-            response = render(
-                request, "errors/503.html", {"message": message}, status=503
-            )
+            response = render(request, "errors/503.html", {"message": message}, status=503)
         response["Retry-After"] = "5"
         return response

@@ -48,7 +48,9 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(
         _("must change password"),
         default=False,
-        help_text=_("Set for accounts an administrator created: the first login asks for a new one."),
+        help_text=_(
+            "Set for accounts an administrator created: the first login asks for a new one."
+        ),
     )
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
     is_demo = models.BooleanField(

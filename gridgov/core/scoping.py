@@ -41,7 +41,7 @@ class Scope:
 
     @property
     def empty(self) -> bool:
-        return not (self.everything or self.area_codes or self.department_ids or self.user_id)
+        return not (self.everything or self.area_codes or self.department_ids)
 
 
 def scope_of(user: User | Any) -> Scope:
@@ -119,8 +119,10 @@ def visible_to(queryset: models.QuerySet[M], user: Any) -> models.QuerySet[M]:
     condition = _scope_q(queryset.model, scope)
     if condition is None:
         return queryset.none()
-    return queryset.filter(condition).distinct() if _needs_distinct(queryset.model) else (
-        queryset.filter(condition)
+    return (
+        queryset.filter(condition).distinct()
+        if _needs_distinct(queryset.model)
+        else (queryset.filter(condition))
     )
 
 

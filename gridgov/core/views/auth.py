@@ -35,7 +35,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super(auth_views.PasswordChangeView, self).form_valid(form)
 
 
-def lockout(request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:
+def lockout(
+    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     """Answer of django-axes when an account and address had too many failed attempts."""
     return render(
         request,

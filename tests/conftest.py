@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.factories import PASSWORD, World, build_world
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_private_media(settings, tmp_path):
+    # Tests log in hundreds of times; the production hasher is deliberately slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media"), "base_url": "/files/"},
+        },
+    }
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def login():
+    """``login(user)`` → a test client signed in as that user (through the real login form)."""
+
+    def make(user) -> Client:
+        client = Client()
+        response = client.post(
+            "/accounts/login/", {"username": user.username, "password": PASSWORD}
+        )
+        assert response.status_code == 302, response.content[:500]
+        return client
+
+    return make
