@@ -316,7 +316,7 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("GRIDGOV_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Demo -----------------------------------------------------------------------------------------

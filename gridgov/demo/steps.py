@@ -1,0 +1,4 @@
+"""Imports the demo steps of every domain app, in the order they must run.
+
+Each later domain (registry, cases, …) adds its module here; its steps use ``@demo_step``.
+"""

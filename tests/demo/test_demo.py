@@ -1,0 +1,81 @@
+"""The demo data set: complete, idempotent, quick, and refused in production."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from gridgov.areas.models import Area
+from gridgov.core.models import Department, Role, RoleAssignment, User
+from gridgov.demo.loader import load_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> tuple[int, ...]:
+    return (
+        Area.objects.count(),
+        User.objects.count(),
+        RoleAssignment.objects.count(),
+        Department.objects.count(),
+    )
+
+
+def test_demo_street_has_six_communities_forty_grids_and_every_role():
+    load_demo()
+    assert Area.objects.filter(level="community").count() == 6
+    assert Area.objects.filter(level="grid").count() == 40
+    held = set(RoleAssignment.objects.values_list("role", flat=True))
+    for role in (
+        Role.ADMIN,
+        Role.STREET_OFFICER,
+        Role.COMMUNITY_SECRETARY,
+        Role.GRID_LEADER,
+        Role.GRID_WORKER,
+        Role.DEPARTMENT_HANDLER,
+        Role.RESIDENT,
+    ):
+        assert role in held, role
+    for grid in Area.objects.filter(level="grid"):
+        assert grid.code.startswith(grid.parent.code) and len(grid.code) == 15
+        assert grid.polygon["type"] == "Polygon"
+
+
+def test_second_run_refreshes_without_duplicating():
+    load_demo()
+    first = counts()
+    User.objects.filter(username="shequ01").update(full_name="改过的名字")
+    load_demo()
+    assert counts() == first
+    assert User.objects.get(username="shequ01").full_name != "改过的名字"
+
+
+def test_demo_logins_work_with_the_demo_password():
+    context = load_demo()
+    for login in context.logins:
+        client = Client()
+        response = client.post(
+            "/accounts/login/",
+            {"username": login.username, "password": settings.GRIDGOV_DEMO_PASSWORD},
+        )
+        assert response.status_code == 302, login.username
+
+
+def test_demo_is_refused_by_the_production_profile(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError):
+        call_command("demo", no_serve=True)
+    assert not User.objects.filter(is_demo=True).exists()
+
+
+def test_demo_accounts_cannot_sign_in_under_the_production_profile(settings):
+    load_demo()
+    settings.PRODUCTION = True
+    response = Client().post(
+        "/accounts/login/",
+        {"username": "jiedao", "password": settings.GRIDGOV_DEMO_PASSWORD},
+    )
+    assert response.status_code == 200  # the form again, with an error, no session
+    assert "_auth_user_id" not in response.client.session
