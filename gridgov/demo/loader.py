@@ -72,7 +72,7 @@ def load_areas(context: DemoContext) -> None:
             rows,
             update_conflicts=True,
             unique_fields=["code"],
-            update_fields=["name", "level", "parent", "polygon"],
+            update_fields=["name", "level", "parent", "polygon", "updated_at"],
         )
         for area in Area.objects.filter(code__in=[row.code for row in rows]):
             context.areas[area.code] = area

@@ -1,0 +1,158 @@
+"""Point → finest area containing it, one at a time or vectorised in bulk.
+
+An in-memory STRtree over every active area that has a polygon. Each process keeps one and checks,
+at most once per ``RECHECK_SECONDS``, a cheap fingerprint of the polygons (count and latest change);
+an edit through the area services also drops the local copy at once. A point outside every polygon
+is an answer (``area is None``), not an error.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from django.db.models import Count, Max
+from numpy.typing import ArrayLike, NDArray
+
+from gridgov.areas.geo import CRS, to_wgs84
+from gridgov.areas.models import LEVEL_ORDER, Area, AreaLevel
+
+RECHECK_SECONDS = 2.0
+NOT_FOUND = -1
+
+
+@dataclass(frozen=True)
+class LocatedArea:
+    id: int
+    code: str
+    name: str
+    level: str
+
+
+@dataclass(frozen=True)
+class Location:
+    """The answer for one point: where it is (WGS-84), which CRS it came in, and its finest area."""
+
+    lon: float
+    lat: float
+    input_crs: str
+    area: LocatedArea | None
+
+    @property
+    def in_grid(self) -> bool:
+        return self.area is not None and LEVEL_ORDER.index(
+            AreaLevel(self.area.level)
+        ) >= LEVEL_ORDER.index(AreaLevel.GRID)
+
+
+class SpatialIndex:
+    """The polygons of one fingerprint, in an STRtree, ranked so that finer areas win."""
+
+    def __init__(self, areas: list[tuple[int, str, str, str, dict]]) -> None:
+        geometries = []
+        kept = []
+        for area_id, code, name, level, polygon in areas:
+            try:
+                geometry = shapely.from_geojson(_as_json(polygon))
+            except shapely.errors.GEOSException:
+                continue  # an invalid polygon never got past validation; old data is skipped
+            if geometry.is_empty:
+                continue
+            geometries.append(geometry)
+            kept.append((area_id, code, name, level))
+        self.areas = [LocatedArea(*row) for row in kept]
+        self.ids = np.array([row[0] for row in kept], dtype=np.int64)
+        self.rank = np.array([LEVEL_ORDER.index(AreaLevel(row[3])) for row in kept], dtype=np.int64)
+        self.geometries = np.array(geometries, dtype=object)
+        self.tree = shapely.STRtree(self.geometries) if geometries else None
+
+    def locate_indexes(self, lon: NDArray, lat: NDArray) -> NDArray[np.int64]:
+        """Index into ``self.areas`` of the finest area holding each point, or NOT_FOUND."""
+        result = np.full(len(lon), NOT_FOUND, dtype=np.int64)
+        if self.tree is None or len(lon) == 0:
+            return result
+        points = shapely.points(lon, lat)
+        point_index, tree_index = self.tree.query(points, predicate="intersects")
+        if len(point_index) == 0:
+            return result
+        # Several areas hold a point (a grid and its community, say): keep the finest level.
+        # Sorting by (point, rank) and taking the last row of each point does it without a loop.
+        order = np.lexsort((self.rank[tree_index], point_index))
+        point_index, tree_index = point_index[order], tree_index[order]
+        last = np.r_[point_index[1:] != point_index[:-1], True]
+        result[point_index[last]] = tree_index[last]
+        return result
+
+
+def _as_json(polygon: dict | str) -> str:
+    import json
+
+    return polygon if isinstance(polygon, str) else json.dumps(polygon)
+
+
+class Locator:
+    """The process-wide locator; thread-safe; rebuilt when the polygons change."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._index: SpatialIndex | None = None
+        self._fingerprint: tuple | None = None
+        self._checked_at = 0.0
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._index = None
+            self._fingerprint = None
+
+    @staticmethod
+    def _current_fingerprint() -> tuple:
+        stats = Area.objects.filter(polygon__isnull=False, retired_at__isnull=True).aggregate(
+            count=Count("id"), changed=Max("updated_at")
+        )
+        return (stats["count"], stats["changed"])
+
+    def index(self) -> SpatialIndex:
+        now = time.monotonic()
+        with self._lock:
+            if self._index is not None and now - self._checked_at < RECHECK_SECONDS:
+                return self._index
+            fingerprint = self._current_fingerprint()
+            if self._index is None or fingerprint != self._fingerprint:
+                rows = list(
+                    Area.objects.filter(polygon__isnull=False, retired_at__isnull=True).values_list(
+                        "id", "code", "name", "level", "polygon"
+                    )
+                )
+                self._index = SpatialIndex(rows)
+                self._fingerprint = fingerprint
+            self._checked_at = now
+            return self._index
+
+    def locate(self, lon: float, lat: float, crs: CRS | str = CRS.WGS84) -> Location:
+        wgs_lon, wgs_lat = to_wgs84([lon], [lat], crs)
+        index = self.index()
+        found = index.locate_indexes(wgs_lon, wgs_lat)[0]
+        return Location(
+            lon=float(wgs_lon[0]),
+            lat=float(wgs_lat[0]),
+            input_crs=CRS(crs).value,
+            area=index.areas[found] if found != NOT_FOUND else None,
+        )
+
+    def locate_many(
+        self, lon: ArrayLike, lat: ArrayLike, crs: CRS | str = CRS.WGS84
+    ) -> NDArray[np.int64]:
+        """Area id of the finest area for each point, NOT_FOUND (-1) where none holds it."""
+        wgs_lon, wgs_lat = to_wgs84(lon, lat, crs)
+        index = self.index()
+        found = index.locate_indexes(np.asarray(wgs_lon), np.asarray(wgs_lat))
+        ids = np.full(len(found), NOT_FOUND, dtype=np.int64)
+        hit = found != NOT_FOUND
+        ids[hit] = index.ids[found[hit]]
+        return ids
+
+
+locator = Locator()
