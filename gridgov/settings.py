@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "gridgov.core",
     "gridgov.areas",
+    "gridgov.registry",
+    "gridgov.party",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistryConfig(AppConfig):
+    name = "gridgov.registry"
+    label = "registry"
+    verbose_name = _("People and houses")
+
+    def ready(self) -> None:
+        from gridgov.core.audit import audited
+        from gridgov.registry import models
+
+        for model in (
+            models.House,
+            models.Resident,
+            models.ResidentTag,
+            models.EmergencyContact,
+            models.Landlord,
+            models.Courtyard,
+            models.RentalRegistration,
+            models.Inspection,
+            models.InspectionItem,
+        ):
+            audited(model)
