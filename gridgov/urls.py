@@ -7,6 +7,9 @@ from gridgov.core.views import errors
 urlpatterns = [
     path("", include("gridgov.core.urls")),
     path("areas/", include("gridgov.areas.urls")),
+    path("registry/", include("gridgov.registry.urls")),
+    # Public, sessionless pages (the courtyard plate's QR code points here): no personal data.
+    path("public/", include("gridgov.registry.urls_public")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 
 
@@ -48,11 +48,15 @@ def modules_for(request: HttpRequest) -> list[dict[str, object]]:
     """Modules with at least one entry the user may open, in order, with resolved URLs."""
     visible = []
     for module in sorted(_MODULES.values(), key=lambda m: m.order):
-        entries = [
-            {"label": entry.label, "url": reverse(entry.url_name), "url_name": entry.url_name}
-            for entry in module.entries
-            if entry.allowed(request)
-        ]
+        entries = []
+        for entry in module.entries:
+            if not entry.allowed(request):
+                continue
+            try:
+                url = reverse(entry.url_name)
+            except NoReverseMatch:
+                continue  # a page not installed in this deployment: its entry is hidden
+            entries.append({"label": entry.label, "url": url, "url_name": entry.url_name})
         if entries:
             visible.append(
                 {"key": module.key, "label": module.label, "icon": module.icon, "entries": entries}

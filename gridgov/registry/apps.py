@@ -10,6 +10,9 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         from gridgov.core.audit import audited
         from gridgov.registry import models
+        from gridgov.registry.nav import register_navigation
+
+        register_navigation()
 
         for model in (
             models.House,

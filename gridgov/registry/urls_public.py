@@ -1,0 +1,3 @@
+"""Placeholder until its pages land; see registry/urls.py."""
+
+urlpatterns: list = []
