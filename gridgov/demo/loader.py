@@ -32,6 +32,8 @@ class DemoContext:
     """What one step hands the next: the areas by code, the staff by username, the logins to print."""
 
     rng: random.Random
+    # 1.0 is the full demo; tests load a fraction of the people to stay quick.
+    scale: float = 1.0
     areas: dict[str, Area] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     logins: list[DemoLogin] = field(default_factory=list)
@@ -194,11 +196,11 @@ def load_staff(context: DemoContext) -> None:
     ]
 
 
-def load_demo(*, seed: int = SEED) -> DemoContext:
+def load_demo(*, seed: int = SEED, scale: float = 1.0) -> DemoContext:
     """Run every demo step in order; each step is one transaction, so a crash leaves whole steps."""
     from gridgov.demo import steps  # noqa: F401  (imports the later domains' steps)
 
-    context = DemoContext(rng=random.Random(seed))  # noqa: S311  (fictional data, not security)
+    context = DemoContext(rng=random.Random(seed), scale=scale)  # noqa: S311  (fictional data)
     for name, step in STEPS:
         started = time.perf_counter()
         with transaction.atomic():

@@ -2,3 +2,5 @@
 
 Each later domain (registry, cases, …) adds its module here; its steps use ``@demo_step``.
 """
+
+from gridgov.demo import people  # noqa: E402,F401  (micro-grids, buildings, houses, residents)
