@@ -49,11 +49,15 @@ class Location:
 
 
 class SpatialIndex:
-    """The polygons of one fingerprint, in an STRtree, ranked so that finer areas win."""
+    """The polygons of one fingerprint: one STRtree per level, searched finest level first.
+
+    A point inside a grid never needs its community's polygon, so the coarser trees only see the
+    points the finer ones did not place: most points cost one tree query.
+    """
 
     def __init__(self, areas: list[tuple[int, str, str, str, dict]]) -> None:
+        kept: list[tuple[int, str, str, str]] = []
         geometries = []
-        kept = []
         for area_id, code, name, level, polygon in areas:
             try:
                 geometry = shapely.from_geojson(_as_json(polygon))
@@ -65,25 +69,35 @@ class SpatialIndex:
             kept.append((area_id, code, name, level))
         self.areas = [LocatedArea(*row) for row in kept]
         self.ids = np.array([row[0] for row in kept], dtype=np.int64)
-        self.rank = np.array([LEVEL_ORDER.index(AreaLevel(row[3])) for row in kept], dtype=np.int64)
-        self.geometries = np.array(geometries, dtype=object)
-        self.tree = shapely.STRtree(self.geometries) if geometries else None
+        ranks = np.array([LEVEL_ORDER.index(AreaLevel(row[3])) for row in kept], dtype=np.int64)
+        all_geometries = np.array(geometries, dtype=object)
+        # (tree, positions in self.areas) for each level present, finest first.
+        self.levels: list[tuple[shapely.STRtree, NDArray[np.int64]]] = []
+        for rank in sorted(set(ranks.tolist()), reverse=True):
+            positions = np.flatnonzero(ranks == rank)
+            self.levels.append((shapely.STRtree(all_geometries[positions]), positions))
 
     def locate_indexes(self, lon: NDArray, lat: NDArray) -> NDArray[np.int64]:
         """Index into ``self.areas`` of the finest area holding each point, or NOT_FOUND."""
         result = np.full(len(lon), NOT_FOUND, dtype=np.int64)
-        if self.tree is None or len(lon) == 0:
+        if not self.levels or len(lon) == 0:
             return result
         points = shapely.points(lon, lat)
-        point_index, tree_index = self.tree.query(points, predicate="intersects")
-        if len(point_index) == 0:
-            return result
-        # Several areas hold a point (a grid and its community, say): keep the finest level.
-        # Sorting by (point, rank) and taking the last row of each point does it without a loop.
-        order = np.lexsort((self.rank[tree_index], point_index))
-        point_index, tree_index = point_index[order], tree_index[order]
-        last = np.r_[point_index[1:] != point_index[:-1], True]
-        result[point_index[last]] = tree_index[last]
+        waiting = np.arange(len(points))
+        for tree, positions in self.levels:
+            point_index, tree_index = tree.query(points[waiting], predicate="intersects")
+            if len(point_index):
+                # A point on a shared boundary touches two siblings: the first one wins.
+                # STRtree answers in input order, so "first" is a comparison with the previous
+                # row (linear), not np.unique's sort.
+                first_row = np.flatnonzero(np.r_[True, point_index[1:] != point_index[:-1]])
+                first_point = point_index[first_row]
+                result[waiting[first_point]] = positions[tree_index[first_row]]
+                placed = np.zeros(len(waiting), dtype=bool)
+                placed[first_point] = True
+                waiting = waiting[~placed]
+            if len(waiting) == 0:
+                break
         return result
 
 
