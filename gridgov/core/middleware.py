@@ -1,25 +1,41 @@
-"""Request-wide safety: idle sessions end, forced password changes, a clear 503 when the DB is down."""
+"""Request-wide safety: idle sessions end, forced password changes and second-factor enrolment,
+a clear 503 when the DB is down."""
 
 from __future__ import annotations
 
-import datetime
 import logging
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import logout
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from gridgov.core import otp
+from gridgov.core.passwords import password_change_due
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "DatabaseUnavailableMiddleware",
+    "IdleSessionMiddleware",
+    "PasswordChangeRequiredMiddleware",
+    "password_change_due",
+]
+
 SESSION_LAST_SEEN = "gridgov_last_seen"
+SESSION_STARTED = "gridgov_session_started"
+# Why the last session ended ("idle" or "expired"); the login page turns it into a message.
+# (These middlewares run before MessageMiddleware, so they cannot add a message themselves.)
+SESSION_SIGNED_OUT_REASON = "gridgov_signed_out_reason"
+# Set once this session was found to owe no second factor, so the check costs no query afterwards.
+# A role given during a session therefore applies from the next sign-in.
+SESSION_SECOND_FACTOR_CHECKED = "gridgov_second_factor_checked"
 # Writing the session on every request costs a database write; once a minute is precise enough.
 _TOUCH_EVERY_SECONDS = 60
 
@@ -30,8 +46,25 @@ def _wants_json(request: HttpRequest) -> bool:
     ) or "application/json" in request.headers.get("Accept", "")
 
 
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    # An htmx request would swap the target page into a fragment; tell htmx to load it whole.
+    if request.headers.get("HX-Request") == "true":
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    response = HttpResponse(status=302)
+    response["Location"] = url
+    return response
+
+
+def _login_url(request: HttpRequest) -> str:
+    next_url = request.get_full_path() if request.method == "GET" else request.path
+    return f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': next_url})}"
+
+
 class IdleSessionMiddleware:
-    """Ends a session that saw no request for GRIDGOV_IDLE_TIMEOUT_MINUTES."""
+    """Ends a session that saw no request for GRIDGOV_IDLE_TIMEOUT_MINUTES, or that is older than
+    SESSION_COOKIE_AGE (Django renews the cookie on every save, so it alone never ends a busy one)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -40,62 +73,112 @@ class IdleSessionMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = time.time()
+            reason = self._expired(request, now)
+            if reason:
+                return self._sign_out(request, reason)
             last_seen = request.session.get(SESSION_LAST_SEEN)
-            timeout = settings.GRIDGOV_IDLE_TIMEOUT_MINUTES * 60
-            if last_seen is not None and now - last_seen > timeout:
-                logout(request)
-                if _wants_json(request):
-                    return JsonResponse(
-                        {
-                            "code": "session_expired",
-                            "message": _("Your session has expired. Please sign in again."),
-                        },
-                        status=401,
-                    )
-                messages.info(request, _("You were signed out after a period of inactivity."))
-                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.get_full_path()}")
             if last_seen is None or now - last_seen > _TOUCH_EVERY_SECONDS:
                 request.session[SESSION_LAST_SEEN] = now
+            request.session.setdefault(SESSION_STARTED, now)
         return self.get_response(request)
 
+    @staticmethod
+    def _expired(request: HttpRequest, now: float) -> str | None:
+        last_seen = request.session.get(SESSION_LAST_SEEN)
+        if last_seen is not None and now - last_seen > settings.GRIDGOV_IDLE_TIMEOUT_MINUTES * 60:
+            return "idle"
+        started = request.session.get(SESSION_STARTED)
+        if started is not None and now - started > settings.SESSION_COOKIE_AGE:
+            return "expired"
+        return None
 
-def password_change_due(user: object) -> bool:
-    if getattr(user, "must_change_password", False):
-        return True
-    max_age = settings.GRIDGOV_PASSWORD_MAX_AGE_DAYS
-    changed = getattr(user, "password_changed_at", None)
-    if max_age and changed is not None:
-        return timezone.now() - changed > datetime.timedelta(days=max_age)
-    return False
+    @staticmethod
+    def _sign_out(request: HttpRequest, reason: str) -> HttpResponse:
+        logout(request)  # flushes the session: nothing of the old one survives
+        if _wants_json(request):
+            return JsonResponse(
+                {
+                    "code": "session_expired",
+                    "message": _("Your session has expired. Please sign in again."),
+                },
+                status=401,
+            )
+        request.session[SESSION_SIGNED_OUT_REASON] = reason
+        return _redirect(request, _login_url(request))
 
 
 class PasswordChangeRequiredMiddleware:
-    """Sends a user who must change their password to the change page before anything else."""
+    """Sends a signed-in user to the step they owe before any other page: first a new password
+    (set by an administrator, or older than the policy allows), then, for roles listed in
+    GRIDGOV_REQUIRE_2FA_ROLES, enrolment of an authenticator app.
 
-    exempt_prefixes = ("/static/", "/i18n/", "/accounts/logout/", "/accounts/password/")
+    A session that was opened without the second step although the account has a device (which
+    our login view never does) is ended.
+    """
+
+    password_exempt = ("/static/", "/i18n/", "/accounts/logout/", "/accounts/password/")
+    second_factor_exempt = (*password_exempt, "/accounts/2fa/")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and not request.path.startswith(self.exempt_prefixes)
-            and password_change_due(user)
-        ):
-            if _wants_json(request):
-                return JsonResponse(
-                    {
-                        "code": "password_change_required",
-                        "message": _("You must change your password before continuing."),
-                    },
-                    status=403,
-                )
-            messages.warning(request, _("Please choose a new password before you continue."))
-            return redirect("core:password_change")
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        if not request.path.startswith(self.password_exempt) and password_change_due(user):
+            return self._owed(
+                request,
+                "password_change_required",
+                _("You must change your password before continuing."),
+                reverse("core:password_change"),
+            )
+        if not request.path.startswith(self.second_factor_exempt):
+            answer = self._second_factor(request, user)
+            if answer is not None:
+                return answer
         return self.get_response(request)
+
+    def _second_factor(self, request: HttpRequest, user: object) -> HttpResponse | None:
+        if request.session.get(SESSION_SECOND_FACTOR_CHECKED) or _is_verified(user):
+            return None
+        if otp.confirmed_device(user) is not None:
+            logger.warning("session without its second factor ended for user %s", user.pk)  # type: ignore[attr-defined]
+            logout(request)
+            request.session[SESSION_SIGNED_OUT_REASON] = "second_factor"
+            return self._owed(
+                request,
+                "second_factor_missing",
+                _(
+                    "Please sign in again with your password and a code from your authenticator app."
+                ),
+                reverse(settings.LOGIN_URL),
+                status=401,
+            )
+        if otp.second_factor_required(user):
+            return self._owed(
+                request,
+                "second_factor_required",
+                _("Your role requires two-factor sign-in. Set up an authenticator app first."),
+                f"{reverse('core:two_factor')}?{urlencode({'next': request.get_full_path()})}",
+            )
+        request.session[SESSION_SECOND_FACTOR_CHECKED] = True
+        return None
+
+    @staticmethod
+    def _owed(
+        request: HttpRequest, code: str, message: str, url: str, status: int = 403
+    ) -> HttpResponse:
+        if _wants_json(request):
+            return JsonResponse({"code": code, "message": message}, status=status)
+        # The page we send the user to explains why, so no message is needed (and none could be
+        # added: MessageMiddleware runs after this one).
+        return _redirect(request, url)
+
+
+def _is_verified(user: object) -> bool:
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
 
 
 class DatabaseUnavailableMiddleware:
