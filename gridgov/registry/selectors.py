@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -60,16 +61,20 @@ def area_counts(areas: list[Area]) -> dict[int, dict[str, int]]:
     if not areas:
         return counts
     by_code = {area.code: area.pk for area in areas}
+    lengths = sorted({len(code) for code in by_code})
 
     def add(rows: QuerySet, key: str) -> None:
+        # Rows are grouped by their own (finest) area; each adds to the listed areas that are
+        # its ancestors, found by cutting its code to each listed length: a dict look-up each.
         for code, number in rows:
-            for prefix, area_id in by_code.items():
-                if code.startswith(prefix):
+            for length in lengths:
+                area_id = by_code.get(code[:length])
+                if area_id is not None:
                     counts[area_id][key] += number
 
-    condition = Q()
-    for area in areas:
-        condition |= Q(area__code__startswith=area.code)
+    # One prefix for the whole list (their common ancestor's code) keeps the SQL to one LIKE
+    # however many areas are listed; rows of unlisted areas fall out in ``add``.
+    condition = Q(area__code__startswith=os.path.commonprefix(list(by_code)))
     add(
         House.objects.filter(condition)
         .values_list("area__code")
