@@ -119,7 +119,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "gridgov.core.audit.AuditContextMiddleware",
     # Last, so that a lockout answer is rendered by our own view.
     "axes.middleware.AxesMiddleware",
 ]
@@ -328,6 +328,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("GRIDGOV_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# --- Maps: no base-map tiles by default (an intranet); a tile server can be configured --------
+# e.g. 天地图 "http://t{s}.tianditu.gov.cn/vec_w/wmts?...&tk=KEY" (CGCS2000 ≈ WGS-84) or an internal
+# 高德 mirror with GRIDGOV_MAP_TILE_CRS=gcj02 so that our WGS-84 polygons are shifted to match.
+GRIDGOV_MAP_TILE_URL = env("GRIDGOV_MAP_TILE_URL", "")
+GRIDGOV_MAP_TILE_ATTRIBUTION = env("GRIDGOV_MAP_TILE_ATTRIBUTION", "")
+GRIDGOV_MAP_TILE_SUBDOMAINS = env("GRIDGOV_MAP_TILE_SUBDOMAINS", "")
+GRIDGOV_MAP_TILE_CRS = env("GRIDGOV_MAP_TILE_CRS", "wgs84")
+GRIDGOV_POLYGON_TOLERANCE = float(env("GRIDGOV_POLYGON_TOLERANCE", "0.01") or 0.01)
 
 # --- Demo -----------------------------------------------------------------------------------------
 # The fixed demo password is refused by the production profile (see core.auth).

@@ -217,3 +217,6 @@ class DepartmentAdmin(admin.ModelAdmin):
     search_fields = ("name",)
     raw_id_fields = ("area",)
     list_select_related = ("area",)
+
+
+from gridgov.core import admin_audit  # noqa: E402,F401  (read-only audit log admin)

@@ -2,18 +2,29 @@
 
 Built on django-auditlog (who, when, what changed, from which address). Encrypted fields are
 recorded only as "changed" (fully masked), never as plaintext, and blind indexes are left out.
+
+- Writes made during a request get their actor and address from ``AuditContextMiddleware`` (the
+  auditlog middleware with a client address that a client cannot forge, see ``client_address``).
+- A reveal of personal data is an ACCESS entry written by ``record_access``.
+- Entries are kept at least 180 days (``GRIDGOV_AUDIT_RETENTION_DAYS``); ``gridgov audit_archive``
+  moves older ones to a checksummed file. Nothing in the app edits or deletes them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from auditlog.middleware import AuditlogMiddleware
 from auditlog.registry import auditlog
-from django.db import models
+from django.conf import settings
+from django.core.checks import Error, register
+from django.db import models, transaction
+from django.http import HttpRequest
 
 from gridgov.core.fields import BlindIndexField, encrypted_fields
 
 FULL_MASK = "******"
+MINIMUM_RETENTION_DAYS = 180
 
 
 def mask_completely(value: str) -> str:
@@ -46,17 +57,62 @@ def _register_core() -> None:
 _register_core()
 
 
-def record_access(
-    instance: models.Model, *, what: str, actor: Any, remote_addr: str | None
-) -> None:
-    """Write an ACCESS entry: somebody saw ``what`` of ``instance`` unmasked."""
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address as our own proxies saw it (the same one django-axes counts).
+
+    auditlog's middleware trusts the first ``X-Forwarded-For`` entry, which any client can write:
+    an audit record must not carry an address the actor chose. ``client_ip_address`` takes the
+    socket address, or behind GRIDGOV_PROXY_COUNT proxies the entry that many from the right.
+    """
+    from gridgov.core.auth import client_ip_address
+
+    return client_ip_address(request)
+
+
+class AuditContextMiddleware(AuditlogMiddleware):
+    """auditlog's middleware (actor, address, correlation id on every entry of the request) with
+    an address taken by ``client_address``. Use it in MIDDLEWARE instead of auditlog's own."""
+
+    @staticmethod
+    def _get_remote_addr(request: HttpRequest) -> str | None:
+        if settings.AUDITLOG_DISABLE_REMOTE_ADDR:
+            return None
+        return client_address(request)
+
+    @staticmethod
+    def _get_remote_port(request: HttpRequest) -> int | None:
+        return None  # a client-supplied X-Forwarded-Port proves nothing
+
+
+def record_access(instance: models.Model, *, what: str, actor: Any, remote_addr: str | None) -> Any:
+    """Write an ACCESS entry: somebody saw ``what`` of ``instance`` unmasked. Returns the entry."""
     from auditlog.models import LogEntry
 
-    LogEntry.objects.log_create(
-        instance,
-        action=LogEntry.Action.ACCESS,
-        changes={"revealed": [what, FULL_MASK]},
-        actor=actor,
-        remote_addr=remote_addr,
-        force_log=True,
-    )
+    with transaction.atomic():
+        return LogEntry.objects.log_create(
+            instance,
+            action=LogEntry.Action.ACCESS,
+            changes={"revealed": [what, FULL_MASK]},
+            additional_data={"revealed_field": what},
+            actor=actor,
+            remote_addr=remote_addr,
+            force_log=True,
+        )
+
+
+def retention_days() -> int:
+    return int(settings.GRIDGOV_AUDIT_RETENTION_DAYS)
+
+
+@register("gridgov")
+def check_audit_retention(app_configs: Any, **kwargs: Any) -> list[Error]:
+    """Audit records are kept at least 180 days (等保 and the Cybersecurity Law, art. 21)."""
+    if retention_days() < MINIMUM_RETENTION_DAYS:
+        return [
+            Error(
+                f"GRIDGOV_AUDIT_RETENTION_DAYS is {retention_days()}; "
+                f"audit records must be kept at least {MINIMUM_RETENTION_DAYS} days.",
+                id="gridgov.E010",
+            )
+        ]
+    return []

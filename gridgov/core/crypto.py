@@ -4,7 +4,12 @@
 - The associated data binds a value to its table, column and row: a ciphertext copied into another
   row (or column) fails to decrypt instead of silently showing someone else's number.
 - Keys are versioned (``GRIDGOV_FIELD_KEYS = "2:<b64>,1:<b64>"``): the first encrypts, all decrypt,
-  ``gridgov rotate-keys`` re-encrypts old rows under the first.
+  ``gridgov rotate_keys`` re-encrypts old rows under the first (docs in that command).
+- The cipher is AES-256-GCM, or SM4-GCM (GB/T 32907 block cipher in GCM mode) when
+  ``GRIDGOV_FIELD_CIPHER=sm4-gcm``. Every token names its cipher, so a deployment can switch and
+  still read old values; ``rotate_keys`` rewrites them under the current cipher.
+- The key version and cipher in the header are not part of the associated data, and need not be:
+  they only choose the key and the algorithm, and any change of them fails the tag check.
 - The blind index is HMAC-SHA256 under its own key. Never a plain or salted hash: an 18-digit ID
   number has about 10^11 possible values and an unkeyed hash of it is brute-forced in minutes.
 """
@@ -63,6 +68,8 @@ def parse_keyring(field_keys: str, blind_index_key: str, cipher: str) -> Keyring
         version, _, key = entry.strip().partition(":")
         if not version or not key or not version.isalnum():
             raise ImproperlyConfigured("GRIDGOV_FIELD_KEYS entries look like '2:<base64 key>'")
+        if version in keys:
+            raise ImproperlyConfigured(f"GRIDGOV_FIELD_KEYS names version {version} twice")
         keys[version] = _decode_key(key, f"field key {version}")
         order.append(version)
     if not order:
@@ -129,9 +136,23 @@ def encrypt(plaintext: str, aad: str, ring: Keyring | None = None) -> str:
     return f"{PREFIX}:{ring.current_version}:{ring.cipher}:{body}"
 
 
-def ciphertext_version(token: str) -> str | None:
+def ciphertext_header(token: str) -> tuple[str, str] | None:
+    """``(key version, cipher)`` of a token, or None when it is not a gridgov ciphertext."""
     parts = token.split(":", 3)
-    return parts[1] if len(parts) == 4 and parts[0] == PREFIX else None
+    if len(parts) != 4 or parts[0] != PREFIX:
+        return None
+    return parts[1], parts[2]
+
+
+def ciphertext_version(token: str) -> str | None:
+    header = ciphertext_header(token)
+    return header[0] if header else None
+
+
+def needs_rotation(token: str, ring: Keyring | None = None) -> bool:
+    """True when ``token`` was not written under the current key version and cipher."""
+    ring = ring or keyring()
+    return ciphertext_header(token) != (ring.current_version, ring.cipher)
 
 
 def decrypt(token: str, aad: str, ring: Keyring | None = None) -> str:
@@ -147,10 +168,13 @@ def decrypt(token: str, aad: str, ring: Keyring | None = None) -> str:
         raise DecryptionError(f"unknown cipher {cipher}")
     try:
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        if len(raw) < NONCE_BYTES + TAG_BYTES:
+            raise ValueError("too short")
         plain = _open(cipher, key, raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad.encode())
+        return plain.decode()
     except (InvalidTag, ValueError) as error:
+        # ValueError covers bad base64, a truncated body and bytes that are not UTF-8.
         raise DecryptionError("value does not belong here or was altered") from error
-    return plain.decode()
 
 
 def blind_index(value: str, purpose: str, ring: Keyring | None = None) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.db.models.query_utils import DeferredAttribute
 
 from gridgov.core import crypto
 from gridgov.core.identifiers import normalise_id_number, normalise_phone
@@ -31,22 +32,32 @@ NORMALISERS = {
 }
 
 
+_LOADED = "_gridgov_decrypted"
+
+
 class _Ciphertext(str):
     """A value as read from the database: still encrypted, decrypted on first access."""
 
 
-class _EncryptedDescriptor:
-    def __init__(self, field: EncryptedField) -> None:
-        self.field = field
+class _EncryptedDescriptor(DeferredAttribute):
+    """Decrypts on first read. A data descriptor (it has ``__set__``), so that reads always pass
+    through ``__get__`` instead of the instance dict; deferred columns (``.only()``/``.defer()``)
+    are loaded as Django's own descriptor does, instead of reading as None."""
 
-    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+    field: EncryptedField
+
+    def __get__(self, instance: Any, cls: type | None = None) -> Any:
         if instance is None:
             return self
-        data = instance.__dict__
-        value = data.get(self.field.attname)
+        value = super().__get__(instance, cls)
         if isinstance(value, _Ciphertext):
-            value = crypto.decrypt(value, self.field.associated_data(instance))
-            data[self.field.attname] = value
+            aad = self.field.associated_data(instance)
+            plain = crypto.decrypt(value, aad)
+            instance.__dict__[self.field.attname] = plain
+            # Remembered so that saving the row with this value unchanged keeps the stored
+            # ciphertext (and its blind index) instead of writing a fresh one on every save.
+            instance.__dict__.setdefault(_LOADED, {})[self.field.attname] = (str(value), aad, plain)
+            value = plain
         return value
 
     def __set__(self, instance: Any, value: Any) -> None:
@@ -55,6 +66,8 @@ class _EncryptedDescriptor:
 
 class EncryptedField(models.TextField):
     """A text value encrypted with the platform's field key; see the module docstring."""
+
+    descriptor_class = _EncryptedDescriptor
 
     def __init__(
         self,
@@ -82,10 +95,6 @@ class EncryptedField(models.TextField):
             kwargs["row_key"] = self.row_key
         return name, path, args, kwargs
 
-    def contribute_to_class(self, cls: type[models.Model], name: str, **kwargs: Any) -> None:
-        super().contribute_to_class(cls, name, **kwargs)
-        setattr(cls, self.attname, _EncryptedDescriptor(self))
-
     def associated_data(self, instance: models.Model) -> str:
         row = getattr(instance, self.row_key)
         if row in (None, ""):
@@ -100,11 +109,26 @@ class EncryptedField(models.TextField):
             return value
         return _Ciphertext(value)
 
+    def stored_ciphertext(self, instance: models.Model) -> str | None:
+        """The ciphertext as loaded from the database, if the value was not read or set since."""
+        raw = instance.__dict__.get(self.attname)
+        return str(raw) if isinstance(raw, _Ciphertext) else None
+
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         raw = model_instance.__dict__.get(self.attname)
         if isinstance(raw, _Ciphertext):
-            return str(raw)  # never read since loading: keep the stored ciphertext and index
+            # Never read since loading: keep the stored ciphertext and index. (Copying a loaded
+            # row to a new uid without reading the value writes a ciphertext that fails to
+            # decrypt there: safe, and the reason copies must read the value first.)
+            return str(raw)
         plain = getattr(model_instance, self.attname)
+        loaded = model_instance.__dict__.get(_LOADED, {}).get(self.attname)
+        if (
+            loaded is not None
+            and loaded[2] == plain
+            and loaded[1] == self.associated_data(model_instance)
+        ):
+            return loaded[0]  # read but unchanged, same row: keep the stored ciphertext
         if self.blind_index:
             setattr(
                 model_instance,

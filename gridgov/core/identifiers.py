@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 # GB 11643-1999: 17 digits weighted mod 11, check character from this table.
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+_ID_NUMBER = re.compile(r"[0-9]{17}[0-9X]")
+_PHONE = re.compile(r"(1[3-9][0-9]{9}|0[0-9]{2,3}[0-9]{7,8})")
 
 
 def id_number_check_character(first17: str) -> str:
@@ -20,13 +22,14 @@ def id_number_check_character(first17: str) -> str:
 
 
 def normalise_id_number(value: str) -> str:
-    return value.strip().upper().replace(" ", "")
+    # NFKC first: Chinese input methods often type full-width digits and letters (１１０１…Ｘ).
+    return unicodedata.normalize("NFKC", value).strip().upper().replace(" ", "")
 
 
 def validate_id_number(value: str) -> str:
     """Return the normalised number or raise ValidationError with the reason in the user's language."""
     number = normalise_id_number(value)
-    if len(number) != 18 or not number[:17].isdigit():
+    if not _ID_NUMBER.fullmatch(number):
         raise ValidationError(_("An ID card number has 17 digits and a check character."))
     try:
         datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
@@ -49,14 +52,17 @@ def sex_from_id_number(number: str) -> str:
 
 
 def normalise_phone(value: str) -> str:
-    digits = re.sub(r"[\s()]", "", value.strip())
-    if digits.startswith("+86"):
-        digits = digits[3:]
+    """One spelling per number, so that its blind index matches however it was typed:
+    full-width digits, spaces, brackets, dashes and a +86 / 0086 prefix are removed."""
+    digits = re.sub(r"[\s()\-]", "", unicodedata.normalize("NFKC", value).strip())
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix) :]
     return digits
 
 
 def validate_phone(value: str) -> str:
     number = normalise_phone(value)
-    if not _PHONE.match(number):
+    if not _PHONE.fullmatch(number):
         raise ValidationError(_("Enter an 11-digit mobile number or a landline with area code."))
-    return number.replace("-", "")
+    return number

@@ -64,6 +64,10 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        permissions = [
+            # Seeing an ID number or phone in full; every use writes an audit record.
+            ("reveal_personal_data", _("Can reveal personal data in full")),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username

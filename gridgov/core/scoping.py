@@ -60,7 +60,11 @@ def scope_of(user: User | Any) -> Scope:
     )
     roles = frozenset(role for role, _code, _department in assignments)
     everything = user.is_superuser or Role.ADMIN in roles
-    codes = _outermost({code for _role, code, _dept in assignments if code})
+    # A resident's assignment says where they live (for routing their reports), not what they may
+    # see: residents see only what they own.
+    codes = _outermost(
+        {code for role, code, _dept in assignments if code and role != Role.RESIDENT}
+    )
     departments = tuple(sorted({dept for _role, _code, dept in assignments if dept}))
     scope = Scope(
         everything=everything,

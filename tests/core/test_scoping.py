@@ -95,3 +95,32 @@ def test_area_list_shows_only_visible_areas(world, login):
     assert world.grid_a.name in body
     assert world.grid_b.name not in body
     assert world.grid_c.name not in body
+
+
+def test_a_resident_sees_only_what_they_own_not_their_grid(world):
+    assert codes(world.resident) == set()
+    own = StoredFile.objects.create(
+        original_name="photo.jpg",
+        content_type="image/jpeg",
+        size=1,
+        sha256="0" * 64,
+        uploaded_by=world.resident,
+        area=world.grid_a,
+    )
+    StoredFile.objects.create(
+        original_name="other.jpg",
+        content_type="image/jpeg",
+        size=1,
+        sha256="1" * 64,
+        area=world.grid_a,
+    )
+    assert list(StoredFile.objects.visible_to(world.resident)) == [own]
+
+
+def test_reveal_permission_comes_with_staff_roles_only(world):
+    assert world.worker_a.has_perm("core.reveal_personal_data")
+    assert world.secretary.has_perm("core.reveal_personal_data")
+    assert not world.handler.has_perm("core.reveal_personal_data")
+    assert not world.resident.has_perm("core.reveal_personal_data")
+    assert world.admin.has_perm("auditlog.view_logentry")
+    assert not world.officer.has_perm("auditlog.view_logentry")
