@@ -16,6 +16,9 @@ VENDOR = ROOT / "gridgov" / "static" / "vendor"
 # (source under node_modules, destination under static/vendor)
 FILES = [
     ("htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"),
+    ("leaflet/dist/leaflet.js", "leaflet/leaflet.js"),
+    ("leaflet/dist/leaflet.css", "leaflet/leaflet.css"),
+    ("leaflet/dist/images", "leaflet/images"),
 ]
 
 

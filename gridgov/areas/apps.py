@@ -12,3 +12,4 @@ class AreasConfig(AppConfig):
 
         register_module("grid", _("Grids"), "grid", order=20)
         register_entry("grid", NavEntry(_("Area tree"), "areas:list"))
+        register_entry("grid", NavEntry(_("Grid map"), "areas:map"))

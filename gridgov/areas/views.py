@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from gridgov.areas.map import FIGURES, MAP_LEVELS, map_features, map_settings
 from gridgov.areas.models import Area, AreaLevel
 from gridgov.core.scoping import get_visible_or_404
 
@@ -37,3 +38,59 @@ def area_detail(request: HttpRequest, area_id: int) -> HttpResponse:
         "areas/area_detail.html",
         {"area": area, "ancestors": area.ancestors(), "children": children},
     )
+
+
+def _map_query(request: HttpRequest) -> tuple[str, str, Area | None]:
+    level = request.GET.get("level", "")
+    if level not in MAP_LEVELS:
+        level = AreaLevel.GRID
+    figure = request.GET.get("figure", "")
+    if figure not in FIGURES:
+        figure = next(iter(FIGURES), "")
+    within = None
+    if request.GET.get("within", "").isdigit():
+        within = get_visible_or_404(Area.objects.all(), request.user, pk=int(request.GET["within"]))
+    return level, figure, within
+
+
+def _map_areas(request: HttpRequest, level: str, within: Area | None) -> list[Area]:
+    areas = Area.objects.visible_to(request.user).active().filter(level=level)
+    if within is not None:
+        areas = areas.filter(code__startswith=within.code)
+    return list(areas.order_by("code"))
+
+
+@login_required
+def area_map(request: HttpRequest) -> HttpResponse:
+    level, figure, within = _map_query(request)
+    return render(
+        request,
+        "areas/map.html",
+        {
+            "levels": [(value, AreaLevel(value).label) for value in MAP_LEVELS],
+            "figures": FIGURES.values(),
+            "level": level,
+            "figure": FIGURES.get(figure),
+            "within": within,
+            "map_settings": map_settings(),
+        },
+    )
+
+
+@login_required
+def area_map_data(request: HttpRequest) -> JsonResponse:
+    level, figure, within = _map_query(request)
+    areas = _map_areas(request, level, within)
+    chosen = FIGURES.get(figure)
+    collection = map_features(areas, chosen)
+    collection["figure"] = (
+        {
+            "key": chosen.key,
+            "label": str(chosen.label),
+            "kind": chosen.kind,
+            "categories": [[value, color, str(label)] for value, color, label in chosen.categories],
+        }
+        if chosen
+        else None
+    )
+    return JsonResponse(collection)

@@ -10,9 +10,11 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         from gridgov.core.audit import audited
         from gridgov.registry import models
+        from gridgov.registry.map_figures import register_figures
         from gridgov.registry.nav import register_navigation
 
         register_navigation()
+        register_figures()
 
         for model in (
             models.House,
