@@ -337,6 +337,15 @@ GRIDGOV_MAP_TILE_ATTRIBUTION = env("GRIDGOV_MAP_TILE_ATTRIBUTION", "")
 GRIDGOV_MAP_TILE_SUBDOMAINS = env("GRIDGOV_MAP_TILE_SUBDOMAINS", "")
 GRIDGOV_MAP_TILE_CRS = env("GRIDGOV_MAP_TILE_CRS", "wgs84")
 GRIDGOV_POLYGON_TOLERANCE = float(env("GRIDGOV_POLYGON_TOLERANCE", "0.01") or 0.01)
+# Households a grid and a micro-grid usually hold; outside them an area is flagged, not refused.
+GRIDGOV_GRID_HOUSEHOLDS = (
+    env_int("GRIDGOV_GRID_MIN_HOUSEHOLDS", 300),
+    env_int("GRIDGOV_GRID_MAX_HOUSEHOLDS", 500),
+)
+GRIDGOV_MICRO_GRID_HOUSEHOLDS = (
+    env_int("GRIDGOV_MICRO_GRID_MIN_HOUSEHOLDS", 50),
+    env_int("GRIDGOV_MICRO_GRID_MAX_HOUSEHOLDS", 80),
+)
 
 # --- Demo -----------------------------------------------------------------------------------------
 # The fixed demo password is refused by the production profile (see core.auth).

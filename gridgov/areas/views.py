@@ -9,6 +9,9 @@ from django.shortcuts import render
 
 from gridgov.areas.map import FIGURES, MAP_LEVELS, map_features, map_settings
 from gridgov.areas.models import Area, AreaLevel
+from gridgov.areas.norms import household_flag
+from gridgov.areas.services import can_manage_area
+from gridgov.core.models import Role, RoleAssignment
 from gridgov.core.scoping import get_visible_or_404
 
 
@@ -32,11 +35,41 @@ def area_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def area_detail(request: HttpRequest, area_id: int) -> HttpResponse:
     area = get_visible_or_404(Area.objects.select_related("parent"), request.user, pk=area_id)
-    children = Area.objects.visible_to(request.user).filter(parent=area).active()
+    children = list(Area.objects.visible_to(request.user).filter(parent=area).active())
+    figures = {key: figure.compute([area, *children]) for key, figure in FIGURES.items()}
+    own = [
+        (figure.label, figures[key][area.pk])
+        for key, figure in FIGURES.items()
+        if figure.kind == "sequential"
+    ]
+    households = figures.get("households", {})
+    for child in children:
+        child.figures = [
+            (figure.label, figures[key][child.pk])
+            for key, figure in FIGURES.items()
+            if figure.kind == "sequential"
+        ]
+        child.norm_flag = household_flag(child.level, households.get(child.pk, 0))
+    people = (
+        RoleAssignment.objects.filter(area=area, active=True)
+        .exclude(role=Role.RESIDENT)
+        .select_related("user")
+        .order_by("role", "user__full_name")
+    )
     return render(
         request,
         "areas/area_detail.html",
-        {"area": area, "ancestors": area.ancestors(), "children": children},
+        {
+            "area": area,
+            "ancestors": area.ancestors(),
+            "children": children,
+            "figures": own,
+            "figure_labels": [f.label for f in FIGURES.values() if f.kind == "sequential"],
+            "norm_flag": household_flag(area.level, households.get(area.pk, 0)),
+            "people": people,
+            "can_manage": can_manage_area(request.user, area),
+            "retired": area.retired_at is not None,
+        },
     )
 
 
