@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("gridgov.core.urls")),
     path("areas/", include("gridgov.areas.urls")),
     path("registry/", include("gridgov.registry.urls")),
+    path("party/", include("gridgov.party.urls")),
     # Public, sessionless pages (the courtyard plate's QR code points here): no personal data.
     path("public/", include("gridgov.registry.urls_public")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -41,20 +41,19 @@ class DemoContext:
 
 
 DemoStep = Callable[[DemoContext], None]
-# Later domains (registry, cases, …) append their own steps, run after these in order.
-STEPS: list[tuple[str, DemoStep]] = []
+# Every domain registers its steps with an order number; they run in that order.
+STEPS: dict[str, tuple[int, DemoStep]] = {}
 
 
-def demo_step(name: str) -> Callable[[DemoStep], DemoStep]:
+def demo_step(name: str, order: int) -> Callable[[DemoStep], DemoStep]:
     def register(function: DemoStep) -> DemoStep:
-        if all(existing != name for existing, _ in STEPS):
-            STEPS.append((name, function))
+        STEPS[name] = (order, function)
         return function
 
     return register
 
 
-@demo_step("areas")
+@demo_step("areas", order=10)
 def load_areas(context: DemoContext) -> None:
     specs = street.area_specs()
     # Parents before children: specs are ordered top-down, and each level is one bulk upsert.
@@ -115,7 +114,7 @@ def _upsert_users(context: DemoContext, people: list[tuple[str, str]]) -> None:
         context.users[user.username] = user
 
 
-@demo_step("staff")
+@demo_step("staff", order=20)
 def load_staff(context: DemoContext) -> None:
     rng = context.rng
     areas = context.areas
@@ -201,7 +200,7 @@ def load_demo(*, seed: int = SEED, scale: float = 1.0) -> DemoContext:
     from gridgov.demo import steps  # noqa: F401  (imports the later domains' steps)
 
     context = DemoContext(rng=random.Random(seed), scale=scale)  # noqa: S311  (fictional data)
-    for name, step in STEPS:
+    for name, (_order, step) in sorted(STEPS.items(), key=lambda item: item[1][0]):
         started = time.perf_counter()
         with transaction.atomic():
             step(context)

@@ -39,7 +39,7 @@ def _bulk(model: type, rows: list, size: int = 2000) -> None:
     model.objects.bulk_create(rows, batch_size=size)
 
 
-@demo_step("micro_grids")
+@demo_step("micro_grids", order=30)
 def load_micro_grids(context: DemoContext) -> None:
     """Micro-grids with polygons tiling each grid, and buildings (no polygons) inside them."""
     rng = random.Random(context.rng.random())  # noqa: S311
@@ -106,7 +106,7 @@ def _birth_date(rng: random.Random) -> datetime.date:
     return start + datetime.timedelta(days=rng.randint(0, 364))
 
 
-@demo_step("people")
+@demo_step("people", order=40)
 def load_people(context: DemoContext) -> None:
     rng = random.Random(context.rng.random())  # noqa: S311
     buildings = sorted(

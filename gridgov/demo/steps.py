@@ -1,6 +1,9 @@
-"""Imports the demo steps of every domain app, in the order they must run.
+"""Imports the demo steps of every domain app, whose steps run in the order their numbers give.
 
 Each later domain (registry, cases, …) adds its module here; its steps use ``@demo_step``.
 """
 
-from gridgov.demo import people  # noqa: E402,F401  (micro-grids, buildings, houses, residents)
+from gridgov.demo import (
+    party,  # noqa: E402,F401  (party organisations beside the areas)
+    people,  # noqa: E402,F401  (micro-grids, buildings, houses, residents)
+)

@@ -12,3 +12,8 @@ class PartyConfig(AppConfig):
         from gridgov.party.models import PartyOrganization
 
         audited(PartyOrganization)
+
+        from gridgov.core.navigation import NavEntry, register_entry, register_module
+
+        register_module("party", _("Party building"), "party", order=40)
+        register_entry("party", NavEntry(_("Party organisations"), "party:tree"))
