@@ -16,6 +16,12 @@ class RegistryConfig(AppConfig):
         register_navigation()
         register_figures()
 
+        from gridgov.core.personal_data import register_revealable
+
+        register_revealable(models.Resident, "id_number", "phone")
+        register_revealable(models.EmergencyContact, "phone")
+        register_revealable(models.Landlord, "id_number", "phone")
+
         for model in (
             models.House,
             models.Resident,
