@@ -4,6 +4,7 @@ Each later domain (registry, cases, …) adds its module here; its steps use ``@
 """
 
 from gridgov.demo import (
+    courtyards,  # noqa: E402,F401  (courtyards, landlords, tenants, inspections)
     party,  # noqa: E402,F401  (party organisations beside the areas)
     people,  # noqa: E402,F401  (micro-grids, buildings, houses, residents)
 )

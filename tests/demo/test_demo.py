@@ -6,11 +6,12 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from gridgov.areas.models import Area
 from gridgov.core.models import Department, Role, RoleAssignment, User
 from gridgov.demo.loader import load_demo
-from gridgov.registry.models import House, Resident, ResidentTag
+from gridgov.registry.models import Courtyard, House, Resident, ResidentTag
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,7 @@ def counts() -> tuple[int, ...]:
         Resident.objects.count(),
         House.objects.count(),
         ResidentTag.objects.count(),
+        Courtyard.objects.count(),
     )
 
 
@@ -49,8 +51,15 @@ def test_demo_street_has_six_communities_forty_grids_and_every_role():
         assert grid.code.startswith(grid.parent.code) and len(grid.code) == 15
         assert grid.polygon["type"] == "Polygon"
     assert Area.objects.filter(level="micro_grid").count() == 150
-    assert Resident.objects.count() == 1000
+    assert Resident.objects.filter(house__isnull=False).count() == 1000  # plus courtyard tenants
     assert Resident.objects.filter(tags__tag="elderly_alone").exists()
+    courtyards = Courtyard.objects.all()
+    assert courtyards.count() == 15
+    for courtyard in courtyards:
+        assert courtyard.landlord is not None
+        assert courtyard.inspections.exists()
+        assert courtyard.next_inspection_due is not None
+        assert courtyard.tenant_count == courtyard.tenancies.active_on(timezone.localdate()).count()
 
 
 def test_second_run_refreshes_without_duplicating():

@@ -23,7 +23,9 @@ def test_demo_party_tree_follows_the_area_tree():
 
 def test_party_tree_page_is_scoped(world, login):
     street = PartyOrganization.objects.create(
-        level=PartyOrgLevel.STREET_WORKING_COMMITTEE, name="街道党工委", area=world.street
+        level=PartyOrgLevel.STREET_WORKING_COMMITTEE,
+        name="和平街道党工委（测试）",
+        area=world.street,
     )
     PartyOrganization.objects.create(
         level=PartyOrgLevel.GRID_BRANCH, name="甲格党支部", area=world.grid_a, parent=street
@@ -33,6 +35,8 @@ def test_party_tree_page_is_scoped(world, login):
     )
     body = login(world.worker_a).get("/party/").content.decode()
     assert "甲格党支部" in body
-    assert "乙格党支部" not in body and "街道党工委" not in body
+    assert "乙格党支部" not in body and "和平街道党工委（测试）" not in body
     officer = login(world.officer).get("/party/").content.decode()
-    assert "甲格党支部" in officer and "乙格党支部" in officer and "街道党工委" in officer
+    assert (
+        "甲格党支部" in officer and "乙格党支部" in officer and "和平街道党工委（测试）" in officer
+    )
