@@ -470,3 +470,12 @@ def test_the_sweep_recounts_tenants_whose_tenancy_started_or_ended(world):
     assert courtyard_risk_sweep(on=TODAY + 7 * DAY) == 0
     courtyard.refresh_from_db()
     assert (courtyard.tenant_count, courtyard.risk_color) == (20, "yellow")
+
+
+@pytest.mark.django_db
+def test_sweep_command_is_idempotent(capsys):
+    from django.core.management import call_command
+
+    call_command("sweep")
+    call_command("sweep")
+    assert "courtyards: 0 changed" in capsys.readouterr().out
