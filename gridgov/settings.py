@@ -347,6 +347,12 @@ GRIDGOV_MICRO_GRID_HOUSEHOLDS = (
     env_int("GRIDGOV_MICRO_GRID_MAX_HOUSEHOLDS", 80),
 )
 
+# --- Courtyard plates ---------------------------------------------------------------------------
+# The address printed in the plates' QR codes (e.g. "https://gridgov.street.example.gov.cn");
+# without it, the address the plate was printed from.
+GRIDGOV_PUBLIC_BASE_URL = env("GRIDGOV_PUBLIC_BASE_URL", "")
+GRIDGOV_CJK_FONT_PATH = env("GRIDGOV_CJK_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
 # --- Demo -----------------------------------------------------------------------------------------
 # The fixed demo password is refused by the production profile (see core.auth).
 GRIDGOV_DEMO_PASSWORD = "Gridgov#2026"  # noqa: S105 (demo only, refused in production)
