@@ -9,7 +9,12 @@ export GRIDGOV_DATA_DIR ?= $(CURDIR)/var
 
 .PHONY: setup demo test test-fast lint format serve worker clean messages
 
-setup: $(STAMPS)/python $(STAMPS)/assets $(STAMPS)/translations
+setup: $(STAMPS)/python $(STAMPS)/assets $(STAMPS)/translations $(STAMPS)/fonts
+
+# The CJK font that PDFs embed; without root the setup goes on and says what is missing.
+$(STAMPS)/fonts: scripts/system-packages
+	@mkdir -p $(STAMPS)
+	-bash scripts/system-packages fonts && touch $@
 
 $(STAMPS)/python: requirements.lock pyproject.toml
 	@mkdir -p $(STAMPS)
