@@ -154,7 +154,10 @@ def import_result(request: HttpRequest, job_id: int) -> FileResponse:
     except (FileNotFoundError, ValueError) as error:
         raise Http404 from error
     response = FileResponse(
-        handle, as_attachment=True, filename=job.result.original_name, content_type=XLSX_CONTENT_TYPE
+        handle,
+        as_attachment=True,
+        filename=job.result.original_name,
+        content_type=XLSX_CONTENT_TYPE,
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -106,11 +106,10 @@ def test_a_declared_size_that_lies_does_not_pass(world, settings):
 
 
 def test_empty_files_are_refused(world, settings):
-    with pytest.raises(ValidationError) as caught:
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
         stored_file_create(upload=upload(content=b""), area=None, actor=world.worker_a)
     assert caught.value.code == "empty"
-    with translation.override("en"):
-        assert caught.value.messages == ["The file is empty."]
+    assert caught.value.messages == ["The file is empty."]
     assert not StoredFile.objects.exists()
     assert media_files(settings) == []
 

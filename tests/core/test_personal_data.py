@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -172,6 +173,7 @@ def reveal(client, obj, field, **headers):
 def test_reveal_in_scope_with_permission_shows_the_value_and_audits_it(world, probe, login):
     grant_reveal(world.secretary)
     client = login(world.secretary)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = reveal(client, probe, "id_number", REMOTE_ADDR="10.1.2.3")
     assert response.status_code == 200
     body = response.content.decode()

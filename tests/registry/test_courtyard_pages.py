@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -311,6 +312,7 @@ def test_rectify_and_rate_through_the_page(world, login, yards):
     inspection = inspect(world, a, TODAY - 3 * DAY, structure="屋顶漏水")
     item = inspection.items.get(item="structure")
     client = login(world.worker_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.post(
         f"/registry/courtyards/items/{item.pk}/rectify/",
         {f"item{item.pk}-on": (TODAY - 5 * DAY).isoformat()},

@@ -27,7 +27,11 @@ def residents(world):
     resident_create(
         actor=world.admin,
         data=resident_clean(
-            name="甲格居民", area=world.grid_a, id_number=ZHANG, phone="13812345678", tags=["disabled"]
+            name="甲格居民",
+            area=world.grid_a,
+            id_number=ZHANG,
+            phone="13812345678",
+            tags=["disabled"],
         ),
     )
     resident_create(
@@ -55,8 +59,12 @@ def test_secretary_exports_the_community(world, login, residents):
 
 
 def test_courtyard_export_masks_the_landlord(world, login):
-    landlord = Landlord.objects.create(area=world.grid_a, name="王房东", id_number=ZHANG, phone="13812345678")
-    Courtyard.objects.create(area=world.grid_a, code="Y1", name="东湖大院", address="东湖路1号", landlord=landlord)
+    landlord = Landlord.objects.create(
+        area=world.grid_a, name="王房东", id_number=ZHANG, phone="13812345678"
+    )
+    Courtyard.objects.create(
+        area=world.grid_a, code="Y1", name="东湖大院", address="东湖路1号", landlord=landlord
+    )
     Courtyard.objects.create(area=world.grid_b, code="Y2", name="乙格大院", address="乙路2号")
     rows = rows_of(login(world.worker_a).get("/registry/imports/export/courtyards/"))
     assert [row[0] for row in rows[1:]] == ["Y1"]

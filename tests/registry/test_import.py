@@ -21,7 +21,19 @@ from gridgov.registry.models_imports import ImportJob
 
 pytestmark = pytest.mark.django_db
 
-HEADERS = ["姓名", "证件类型", "证件号码", "联系电话", "人口类型", "户籍地址", "现住址", "所属区域编码", "所属区域", "重点人群", "备注"]
+HEADERS = [
+    "姓名",
+    "证件类型",
+    "证件号码",
+    "联系电话",
+    "人口类型",
+    "户籍地址",
+    "现住址",
+    "所属区域编码",
+    "所属区域",
+    "重点人群",
+    "备注",
+]
 GRID_A = "110105001001001"
 GRID_B = "110105001001002"
 GRID_C = "110105001002001"
@@ -36,7 +48,9 @@ def person(n: int) -> str:
     return id_number(f"1101051950010{n + 1:1d}"[:14] + f"{n:03d}"[-3:])
 
 
-def resident_row(name, number="", phone="", area=GRID_A, tags="", residence="户籍", path="", notes=""):
+def resident_row(
+    name, number="", phone="", area=GRID_A, tags="", residence="户籍", path="", notes=""
+):
     return [name, "", number, phone, residence, "", "东湖小区", area, path, tags, notes]
 
 
@@ -125,13 +139,20 @@ def test_area_by_name_path(world, tmp_path):
     )
     report = run_import(kind="residents", path=source, actor=world.secretary)
     assert report.created == 2
-    assert dict(Resident.objects.values_list("name", "area__code")) == {"路径": GRID_B, "名称": GRID_A}
+    assert dict(Resident.objects.values_list("name", "area__code")) == {
+        "路径": GRID_B,
+        "名称": GRID_A,
+    }
 
 
 def test_all_or_nothing_writes_nothing_when_one_row_is_bad(world, tmp_path):
     source = workbook(
         tmp_path / "in.xlsx",
-        [resident_row("好人", ZHANG), resident_row("好人二", LI), resident_row("坏电话", WANG, "1")],
+        [
+            resident_row("好人", ZHANG),
+            resident_row("好人二", LI),
+            resident_row("坏电话", WANG, "1"),
+        ],
     )
     report = run_import(
         kind="residents",
@@ -147,7 +168,9 @@ def test_all_or_nothing_writes_nothing_when_one_row_is_bad(world, tmp_path):
 
 
 def test_all_or_nothing_writes_everything_when_all_rows_are_good(world, tmp_path):
-    source = workbook(tmp_path / "in.xlsx", [resident_row("好人", ZHANG), resident_row("好人二", LI)])
+    source = workbook(
+        tmp_path / "in.xlsx", [resident_row("好人", ZHANG), resident_row("好人二", LI)]
+    )
     report = run_import(kind="residents", path=source, actor=world.secretary, all_or_nothing=True)
     assert (report.created, report.applied) == (2, True)
     assert Resident.objects.count() == 2
@@ -186,7 +209,9 @@ def test_reimporting_the_same_file_changes_nothing(world, tmp_path):
 def test_existing_resident_is_updated_through_the_blind_index(world, tmp_path):
     run_import(
         kind="residents",
-        path=workbook(tmp_path / "a.xlsx", [resident_row("张秀英", ZHANG, "13812345678", tags="独居老人")]),
+        path=workbook(
+            tmp_path / "a.xlsx", [resident_row("张秀英", ZHANG, "13812345678", tags="独居老人")]
+        ),
         actor=world.secretary,
     )
     resident = Resident.objects.get()
@@ -233,7 +258,9 @@ def test_resident_registered_outside_scope_is_not_updated(world, tmp_path):
 def test_created_rows_are_encrypted_and_audited(world, tmp_path):
     run_import(
         kind="residents",
-        path=workbook(tmp_path / "a.xlsx", [resident_row("张秀英", ZHANG, "13812345678", tags="独居老人")]),
+        path=workbook(
+            tmp_path / "a.xlsx", [resident_row("张秀英", ZHANG, "13812345678", tags="独居老人")]
+        ),
         actor=world.secretary,
     )
     resident = Resident.objects.get()
@@ -271,7 +298,9 @@ def test_templates_round_trip_their_own_headers(world, tmp_path):
     headers = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()[0]
     assert headers[0] == "*姓名"
     values = {"*姓名": "张秀英", "证件号码": ZHANG, "所属区域编码": GRID_A, "重点人群": "独居老人"}
-    source = workbook(tmp_path / "filled.xlsx", [[values.get(h, "") for h in headers]], headers=headers)
+    source = workbook(
+        tmp_path / "filled.xlsx", [[values.get(h, "") for h in headers]], headers=headers
+    )
     assert run_import(kind="residents", path=source, actor=world.secretary).created == 1
 
 
@@ -284,16 +313,42 @@ def test_houses_and_courtyards_import_and_reimport(world, tmp_path):
         ],
         headers=["所属区域编码", "所属区域", "地址", "楼栋", "单元", "房号", "用途", "产权人"],
     )
-    report = run_import(kind="houses", path=houses, actor=world.worker_a, result_path=tmp_path / "h.xlsx")
+    report = run_import(
+        kind="houses", path=houses, actor=world.worker_a, result_path=tmp_path / "h.xlsx"
+    )
     assert (report.created, report.rejected) == (1, 1)
     assert rejected_rows(report.result_path)[3][0] == "用途"
     assert House.objects.get().use == "rented"
     assert run_import(kind="houses", path=houses, actor=world.worker_a).unchanged == 1
 
-    headers = ["院落编码", "名称", "地址", "所属区域编码", "房东姓名", "房东证件号码", "房东电话", "房间数", "经度", "纬度"]
+    headers = [
+        "院落编码",
+        "名称",
+        "地址",
+        "所属区域编码",
+        "房东姓名",
+        "房东证件号码",
+        "房东电话",
+        "房间数",
+        "经度",
+        "纬度",
+    ]
     courtyards = workbook(
         tmp_path / "courtyards.xlsx",
-        [["Y001", "东湖大院", "东湖路1号", GRID_A, "王房东", WANG, "13812345678", "12", "116.4", "39.9"]],
+        [
+            [
+                "Y001",
+                "东湖大院",
+                "东湖路1号",
+                GRID_A,
+                "王房东",
+                WANG,
+                "13812345678",
+                "12",
+                "116.4",
+                "39.9",
+            ]
+        ],
         headers=headers,
     )
     assert run_import(kind="courtyards", path=courtyards, actor=world.worker_a).created == 1
@@ -313,7 +368,9 @@ def test_areas_import(world, tmp_path):
         ],
         headers=["区域编码", "名称", "层级", "上级编码", "网格类型"],
     )
-    report = run_import(kind="areas", path=source, actor=world.secretary, result_path=tmp_path / "o.xlsx")
+    report = run_import(
+        kind="areas", path=source, actor=world.secretary, result_path=tmp_path / "o.xlsx"
+    )
     assert (report.created, report.rejected) == (2, 1)
     assert list(rejected_rows(report.result_path)) == [4]  # community 2 is not the secretary's
 
@@ -322,7 +379,9 @@ def test_five_thousand_rows_in_batches(world, tmp_path):
     rows = []
     for n in range(5000):
         body = f"110105{1940 + n % 60}{1 + n % 12:02d}{1 + n % 28:02d}{n // 1000:01d}{n % 100:02d}"
-        rows.append(resident_row(f"居民{n}", id_number(body), f"138{n:08d}", area=(GRID_A, GRID_B)[n % 2]))
+        rows.append(
+            resident_row(f"居民{n}", id_number(body), f"138{n:08d}", area=(GRID_A, GRID_B)[n % 2])
+        )
     source = workbook(tmp_path / "big.xlsx", rows)
     seen: list[int] = []
     report = run_import(
@@ -335,7 +394,10 @@ def test_five_thousand_rows_in_batches(world, tmp_path):
     assert (report.processed, report.created, report.rejected) == (5000, 5000, 0)
     assert seen[-5:] == [1000, 2000, 3000, 4000, 5000]
     assert Resident.objects.count() == 5000
-    assert LogEntry.objects.filter(cid__startswith="import", action=LogEntry.Action.CREATE).count() == 5000
+    assert (
+        LogEntry.objects.filter(cid__startswith="import", action=LogEntry.Action.CREATE).count()
+        == 5000
+    )
 
 
 # --- the web flow ---------------------------------------------------------------------------------
@@ -355,7 +417,9 @@ def test_web_upload_runs_the_task_and_offers_the_result(
     assert page.status_code == 200
     template = client.get("/registry/imports/templates/residents/")
     assert template.status_code == 200
-    source = workbook(tmp_path / "in.xlsx", [resident_row("张秀英", ZHANG), resident_row("坏", "123")])
+    source = workbook(
+        tmp_path / "in.xlsx", [resident_row("张秀英", ZHANG), resident_row("坏", "123")]
+    )
     with django_capture_on_commit_callbacks(execute=True), source.open("rb") as handle:
         response = client.post(
             "/registry/imports/",
@@ -364,7 +428,13 @@ def test_web_upload_runs_the_task_and_offers_the_result(
     assert response.status_code == 302
     job = ImportJob.objects.get()
     assert response["Location"] == f"/registry/imports/{job.pk}/"
-    assert (job.status, job.processed, job.accepted, job.rejected, job.created) == ("done", 2, 1, 1, 1)
+    assert (job.status, job.processed, job.accepted, job.rejected, job.created) == (
+        "done",
+        2,
+        1,
+        1,
+        1,
+    )
     progress = client.get(f"/registry/imports/{job.pk}/progress/")
     assert b"<progress" in progress.content and b"hx-trigger" not in progress.content
     detail = client.get(f"/registry/imports/{job.pk}/")
@@ -390,7 +460,12 @@ def test_a_running_job_polls_its_progress(world, login, tmp_path):
         upload=SimpleUploadedFile("in.xlsx", b"PK\x03\x04"), area=None, actor=world.secretary
     )
     job = ImportJob.objects.create(
-        created_by=world.secretary, kind="residents", upload=stored, status="running", total=4000, processed=1000
+        created_by=world.secretary,
+        kind="residents",
+        upload=stored,
+        status="running",
+        total=4000,
+        processed=1000,
     )
     response = login(world.secretary).get(f"/registry/imports/{job.pk}/progress/")
     assert b'hx-trigger="every 1s"' in response.content

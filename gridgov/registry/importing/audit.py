@@ -48,17 +48,28 @@ def audited_fields(model: type[models.Model]) -> list[models.Field]:
 def creation_changes(instance: models.Model, fields: Sequence[models.Field]) -> dict[str, list]:
     """``changes`` of a created row: every field that was given a value, as auditlog writes
     them (``[old, new]`` strings; encrypted fields fully masked)."""
+    global _last_stamp
     values = instance.__dict__
     changes: dict[str, list] = {}
     for field in fields:
         value = values.get(field.attname)
         if value is None or value == "":
             continue
-        if type(value) is str:
-            changes[field.name] = [FULL_MASK, FULL_MASK] if isinstance(field, EncryptedField) else [NONE, value]
+        if isinstance(field, EncryptedField):
+            changes[field.name] = [FULL_MASK, FULL_MASK]
+        elif isinstance(value, str):
+            changes[field.name] = [NONE, str(value)]  # str() of a TextChoices member is its value
+        elif isinstance(value, datetime.datetime):
+            # A batch shares one timestamp: rendered once.
+            if _last_stamp[0] is not value:
+                _last_stamp = (value, audit_text(field, value))
+            changes[field.name] = [NONE, _last_stamp[1]]
         else:
             changes[field.name] = [NONE, audit_text(field, value)]
     return changes
+
+
+_last_stamp: tuple[Any, str] = (None, "")
 
 
 class AuditBatch:

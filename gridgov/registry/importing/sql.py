@@ -42,7 +42,9 @@ def _is_plain_text(field: Field) -> bool:
 
 
 def _is_timestamp(field: Field, add: bool) -> bool:
-    return bool(getattr(field, "auto_now", False) or (add and getattr(field, "auto_now_add", False)))
+    return bool(
+        getattr(field, "auto_now", False) or (add and getattr(field, "auto_now_add", False))
+    )
 
 
 class Statement:
@@ -50,7 +52,11 @@ class Statement:
     UPDATE of ``fields`` by primary key, for ``model``, on the default database."""
 
     def __init__(
-        self, model: type[models.Model], fields: Sequence[str] | None = None, *, update: bool = False
+        self,
+        model: type[models.Model],
+        fields: Sequence[str] | None = None,
+        *,
+        update: bool = False,
     ) -> None:
         meta = model._meta
         if fields is None:

@@ -23,7 +23,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("kind", choices=sorted(KINDS))
         parser.add_argument("file", type=Path)
-        parser.add_argument("--dry-run", action="store_true", help="Check every row, write nothing.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check every row, write nothing."
+        )
         parser.add_argument(
             "--all-or-nothing",
             action="store_true",

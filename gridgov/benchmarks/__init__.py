@@ -1,0 +1,59 @@
+"""Benchmarks run by ``gridgov bench NAME [--json] [--rows N]``.
+
+Each benchmark is one module here with a ``run(...)`` function returning a dict with at least
+``name``, ``value``, ``unit``, ``limit_name``, ``limit_value`` and ``ratio`` (our speed as a share
+of the limit's, measured in the same run on the same data; see DESIGN.md "Performance"). The
+command adds ``machine``. To add one: write the module, add one line to ``BENCHMARKS``.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Callable
+from importlib import import_module
+from typing import Any
+
+# name → (module, keyword argument that --rows sets, or None)
+BENCHMARKS: dict[str, tuple[str, str | None]] = {
+    "import": ("gridgov.benchmarks.bench_import", "rows"),
+    "locate": ("gridgov.benchmarks.locate", "points"),
+}
+
+
+def get_benchmark(name: str) -> Callable[..., dict[str, Any]]:
+    """``run(rows=N, progress=callable)`` of the named benchmark (imported only when used)."""
+    module_name, size_argument = BENCHMARKS[name]
+    run = import_module(module_name).run
+
+    def call(*, rows: int | None = None, progress: Callable[[str], None] = print) -> dict[str, Any]:
+        arguments: dict[str, Any] = {"progress": progress}
+        if rows is not None and size_argument:
+            arguments[size_argument] = rows
+        return run(**arguments)
+
+    return call
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on: ratios compare across machines, absolute times do not."""
+    from django.db import connection
+
+    memory_gb = None
+    try:
+        memory_gb = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+    except (ValueError, OSError, AttributeError):
+        pass
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("select sqlite_version()")
+        else:
+            cursor.execute("select version()")
+        version = str(cursor.fetchone()[0]).split(" on ")[0]
+    return {
+        "cores": os.cpu_count(),
+        "memory_gb": memory_gb,
+        "engine": f"{connection.vendor} {version}",
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+    }
