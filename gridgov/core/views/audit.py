@@ -58,7 +58,7 @@ class AuditFilterForm(forms.Form):
         label=_("Object type"), required=False, coerce=int, empty_value=None
     )
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=255)
-    remote_addr = forms.GenericIPAddressField(label=_("Address"), required=False)
+    remote_addr = forms.GenericIPAddressField(label=_("IP address"), required=False)
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
