@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
 
 PREFIX = "g1"
 NONCE_BYTES = 12
@@ -87,13 +88,30 @@ def _keyring_for(field_keys: str, blind_index_key: str, cipher: str) -> Keyring:
     return parse_keyring(field_keys, blind_index_key, cipher)
 
 
+_current: Keyring | None = None
+_KEY_SETTINGS = ("GRIDGOV_FIELD_KEYS", "GRIDGOV_BLIND_INDEX_KEY", "GRIDGOV_FIELD_CIPHER")
+
+
 def keyring() -> Keyring:
-    # Cached on the settings values, so a test that overrides the settings gets its own keyring.
-    return _keyring_for(
-        settings.GRIDGOV_FIELD_KEYS,
-        settings.GRIDGOV_BLIND_INDEX_KEY,
-        getattr(settings, "GRIDGOV_FIELD_CIPHER", "aes-256-gcm"),
-    )
+    # Reading three settings through LazySettings on every value costs more than the AES itself
+    # in a bulk import, so the keyring is kept until a test overrides one of them (below).
+    global _current
+    if _current is None:
+        _current = _keyring_for(
+            settings.GRIDGOV_FIELD_KEYS,
+            settings.GRIDGOV_BLIND_INDEX_KEY,
+            getattr(settings, "GRIDGOV_FIELD_CIPHER", "aes-256-gcm"),
+        )
+    return _current
+
+
+def _forget_keyring(*, setting: str, **kwargs: object) -> None:
+    global _current
+    if setting in _KEY_SETTINGS:
+        _current = None
+
+
+setting_changed.connect(_forget_keyring)
 
 
 @lru_cache(maxsize=32)
@@ -180,7 +198,11 @@ def decrypt(token: str, aad: str, ring: Keyring | None = None) -> str:
 def blind_index(value: str, purpose: str, ring: Keyring | None = None) -> str:
     """Keyed HMAC of a normalised value; ``purpose`` keeps indexes of different kinds apart."""
     ring = ring or keyring()
-    digest = hmac.new(
-        ring.blind_index_key, f"{purpose}\x00{value}".encode(), hashlib.sha256
-    ).digest()
+    return _blind_index(ring.blind_index_key, purpose, value)
+
+
+@lru_cache(maxsize=8192)
+def _blind_index(key: bytes, purpose: str, value: str) -> str:
+    # Cached: an import computes each row's index to find duplicates and again when it writes.
+    digest = hmac.new(key, f"{purpose}\x00{value}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:24]).decode()

@@ -474,4 +474,6 @@ class InspectionItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}: {'✓' if self.passed else '✗'}"
+
+
 from gridgov.registry.models_imports import ImportJob  # noqa: E402,F401

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from gridgov.core.identifiers import id_number_check_character
 from gridgov.registry.models import Resident
@@ -36,7 +37,7 @@ def test_sex_and_birth_date_come_from_the_id_number(world):
 
 
 def test_every_problem_is_reported_by_field(world):
-    with pytest.raises(ValidationError) as raised:
+    with translation.override("en"), pytest.raises(ValidationError) as raised:
         resident_clean(
             name="",
             area=world.grid_a,

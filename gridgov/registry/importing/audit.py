@@ -10,6 +10,7 @@ one import shares a correlation id (``cid``) and names the import in ``additiona
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,12 +52,14 @@ def creation_changes(instance: models.Model, fields: Sequence[models.Field]) -> 
     global _last_stamp
     values = instance.__dict__
     changes: dict[str, list] = {}
-    for field in fields:
-        value = values.get(field.attname)
+    for field, name, attname, encrypted in _plan(tuple(fields)):
+        value = values.get(attname)
         if value is None or value == "":
             continue
-        if isinstance(field, EncryptedField):
-            changes[field.name] = [FULL_MASK, FULL_MASK]
+        if encrypted:
+            changes[name] = [FULL_MASK, FULL_MASK]
+        elif type(value) is str:
+            changes[name] = [NONE, value]
         elif isinstance(value, str):
             changes[field.name] = [NONE, str(value)]  # str() of a TextChoices member is its value
         elif isinstance(value, datetime.datetime):
@@ -70,6 +73,12 @@ def creation_changes(instance: models.Model, fields: Sequence[models.Field]) -> 
 
 
 _last_stamp: tuple[Any, str] = (None, "")
+
+
+@functools.lru_cache(maxsize=16)
+def _plan(fields: tuple[models.Field, ...]) -> tuple[tuple[models.Field, str, str, bool], ...]:
+    # Worked out once per model: an import calls creation_changes for every row.
+    return tuple((f, f.name, f.attname, isinstance(f, EncryptedField)) for f in fields)
 
 
 class AuditBatch:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import enum
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -57,6 +59,7 @@ class ImportContext:
     audit_cid: str
     audit_data: dict[str, Any]
     seen: dict[Any, int] = field(default_factory=dict)  # duplicate key → first row number
+    today: datetime.date = field(default_factory=timezone.localdate)
     cache: dict[str, Any] = field(default_factory=dict)
 
     def audit(self) -> AuditBatch:

@@ -199,6 +199,7 @@ class Residents(Kind):
                 notes=values.get("notes", ""),
                 sex=sex,
                 birth_date=birth_date,
+                today=context.today,
             )
         except ValidationError as error:
             for key, message in validation_messages(error, _ERROR_COLUMN, "name"):
