@@ -8,10 +8,12 @@ command adds ``machine``. To add one: write the module, add one line to ``BENCHM
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import import_module
+from pathlib import Path
 from typing import Any
 
 # name → (module, keyword argument that --rows sets, or None)
@@ -57,3 +59,25 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),
     }
+
+
+@contextlib.contextmanager
+def scratch_database() -> Iterator[Path]:
+    """A fresh test database of the configured engine for one benchmark: the real one is never
+    touched. Yields a scratch folder for the benchmark's files."""
+    import tempfile
+
+    from django.conf import settings
+    from django.db import connection
+
+    folder = Path(tempfile.mkdtemp(prefix="gridgov-bench-"))
+    test_settings = settings.DATABASES["default"].setdefault("TEST", {})
+    if connection.vendor == "sqlite":
+        test_settings["NAME"] = str(folder / "bench.sqlite3")
+    old_name = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, serialize=False, keepdb=False
+    )
+    try:
+        yield folder
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)

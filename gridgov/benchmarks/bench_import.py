@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime
 import random
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -33,20 +32,10 @@ REGIONS = ("110105", "110108", "310115", "440305", "510107", "330106")
 
 
 def run(*, rows: int = 200_000, progress: Callable[[str], Any] = print) -> dict[str, Any]:
-    from django.conf import settings
-    from django.db import connection
+    from gridgov.benchmarks import scratch_database
 
-    folder = Path(tempfile.mkdtemp(prefix="gridgov-bench-"))
-    test_settings = settings.DATABASES["default"].setdefault("TEST", {})
-    if connection.vendor == "sqlite":
-        test_settings["NAME"] = str(folder / "bench.sqlite3")
-    old_name = connection.creation.create_test_db(
-        verbosity=0, autoclobber=True, serialize=False, keepdb=False
-    )
-    try:
+    with scratch_database() as folder:
         return _run(rows=rows, folder=folder, progress=progress)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
 
 
 def _run(*, rows: int, folder: Path, progress: Callable[[str], Any]) -> dict[str, Any]:
