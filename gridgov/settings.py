@@ -8,6 +8,7 @@ Profiles (GRIDGOV_PROFILE):
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -102,6 +103,9 @@ INSTALLED_APPS = [
     "gridgov.areas",
     "gridgov.registry",
     "gridgov.party",
+    "gridgov.notifications",
+    "gridgov.workcalendar",
+    "gridgov.cases",
 ]
 
 MIDDLEWARE = [
@@ -346,6 +350,28 @@ GRIDGOV_MICRO_GRID_HOUSEHOLDS = (
     env_int("GRIDGOV_MICRO_GRID_MIN_HOUSEHOLDS", 50),
     env_int("GRIDGOV_MICRO_GRID_MAX_HOUSEHOLDS", 80),
 )
+
+# --- Notifications (docs/notifications.md) ------------------------------------------------------
+# Which backend carries each channel: "log" (the default: a structured log line), "webhook",
+# "sms" (the gateway adapter), a dotted class path, or "" to switch the channel off.
+GRIDGOV_NOTIFY_BACKENDS = {
+    "sms": env("GRIDGOV_NOTIFY_SMS_BACKEND", "log"),
+    "webhook": env(
+        "GRIDGOV_NOTIFY_WEBHOOK_BACKEND", "webhook" if env("GRIDGOV_WEBHOOK_URL") else ""
+    )
+    or None,
+}
+GRIDGOV_WEBHOOK_URL = env("GRIDGOV_WEBHOOK_URL", "")
+GRIDGOV_WEBHOOK_SECRET = env("GRIDGOV_WEBHOOK_SECRET", "")
+GRIDGOV_SMS_GATEWAY = {
+    "url": env("GRIDGOV_SMS_URL", ""),
+    "account": env("GRIDGOV_SMS_ACCOUNT", ""),
+    "key": env("GRIDGOV_SMS_KEY", ""),
+    "templates": json.loads(
+        env("GRIDGOV_SMS_TEMPLATES", "{}") or "{}"
+    ),  # {"sign_in_code": "SMS_1"}
+}
+GRIDGOV_NOTIFY_MAX_ATTEMPTS = env_int("GRIDGOV_NOTIFY_MAX_ATTEMPTS", 5)
 
 # --- Courtyard plates ---------------------------------------------------------------------------
 # The address printed in the plates' QR codes (e.g. "https://gridgov.street.example.gov.cn");

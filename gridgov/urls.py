@@ -9,6 +9,10 @@ urlpatterns = [
     path("areas/", include("gridgov.areas.urls")),
     path("registry/", include("gridgov.registry.urls")),
     path("party/", include("gridgov.party.urls")),
+    path("cases/kpis/", include("gridgov.cases.urls_kpis")),  # see urls_kpis.py
+    path("cases/", include("gridgov.cases.urls")),
+    path("inbox/", include("gridgov.notifications.urls")),
+    path("calendar/", include("gridgov.workcalendar.urls")),
     # Public, sessionless pages (the courtyard plate's QR code points here): no personal data.
     path("public/", include("gridgov.registry.urls_public")),
     path("i18n/", include("django.conf.urls.i18n")),

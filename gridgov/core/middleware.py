@@ -79,7 +79,9 @@ class IdleSessionMiddleware:
             if reason:
                 return self._sign_out(request, reason)
             last_seen = request.session.get(SESSION_LAST_SEEN)
-            if last_seen is None or now - last_seen > _TOUCH_EVERY_SECONDS:
+            # A page polling by itself (the inbox badge) is not the person being active.
+            background = request.headers.get("X-Gridgov-Background") == "1"
+            if not background and (last_seen is None or now - last_seen > _TOUCH_EVERY_SECONDS):
                 request.session[SESSION_LAST_SEEN] = now
             request.session.setdefault(SESSION_STARTED, now)
         return self.get_response(request)

@@ -9,7 +9,9 @@ A model opts in by using a queryset derived from ``ScopedQuerySet`` and naming i
 
 - ``scope_area_field``: path to the Area the object belongs to (``""`` for the Area itself);
 - ``scope_department_field``: path to a Department the object was dispatched to (optional);
-- ``scope_owner_field``: path to the user who owns the object (optional).
+- ``scope_owner_field``: path to the user who owns the object (optional);
+- ``scope_q(scope)``: a static method returning an extra ``Q`` (e.g. an EXISTS over a reverse
+  relation), OR-ed with the others (optional).
 """
 
 from __future__ import annotations
@@ -112,6 +114,13 @@ def _scope_q(model: type[models.Model], scope: Scope) -> Q | None:
         add(Q(**{f"{department_field}__in": scope.department_ids}))
     if owner_field and scope.user_id is not None:
         add(Q(**{owner_field: scope.user_id}))
+    # A model whose path to its scope is not a plain field (a reverse relation, an EXISTS)
+    # gives its own condition.
+    extra = getattr(model._default_manager._queryset_class, "scope_q", None)
+    if extra is not None:
+        extra_condition = extra(scope)
+        if extra_condition is not None:
+            add(extra_condition)
     return condition
 
 

@@ -4,6 +4,8 @@ Each later domain (registry, cases, …) adds its module here; its steps use ``@
 """
 
 from gridgov.demo import (
+    calendar,  # noqa: E402,F401  (the working calendar's holidays, from chinesecalendar)
+    cases,  # noqa: E402,F401  (two years of cases in every state)
     courtyards,  # noqa: E402,F401  (courtyards, landlords, tenants, inspections)
     party,  # noqa: E402,F401  (party organisations beside the areas)
     people,  # noqa: E402,F401  (micro-grids, buildings, houses, residents)

@@ -96,7 +96,7 @@ def test_demo_command_builds_a_wal_sqlite_database_under_the_data_dir(tmp_path):
         if not key.startswith(("GRIDGOV_", "DATABASE_URL", "REDIS_URL"))
     }
     env["GRIDGOV_DATA_DIR"] = str(tmp_path)
-    result = run(["demo", "--no-serve"], env)
+    result = run(["demo", "--no-serve", "--scale", "0.02"], env)
     assert result.returncode == 0, result.stderr
     assert "http://127.0.0.1:8000/" in result.stdout
     assert "wangge001" in result.stdout

@@ -98,3 +98,28 @@ def test_demo_accounts_cannot_sign_in_under_the_production_profile(settings):
     )
     assert response.status_code == 200  # the form again, with an error, no session
     assert "_auth_user_id" not in response.client.session
+
+
+def test_demo_cases_cover_every_state_and_their_timelines_follow_the_table():
+    from gridgov.cases.models import Case, CaseEvent
+    from gridgov.cases.workflow import TRANSITIONS
+
+    load_demo(scale=SCALE)
+    cases = Case.objects.all()
+    assert cases.count() == 2500
+    statuses = set(cases.values_list("status", flat=True))
+    assert {"rated", "closed", "rejected", "merged", "claimed"} <= statuses
+    assert cases.filter(whistled=True).exists() and cases.filter(reopen_count__gt=0).exists()
+    # Every event is an action of the table taken from a state it allows (or the report).
+    for action, from_status, to_status in CaseEvent.objects.values_list(
+        "action", "from_status", "to_status"
+    ).distinct():
+        if action == "report":
+            assert to_status == "reported"
+            continue
+        spec = TRANSITIONS[action]
+        assert from_status in spec.sources, (action, from_status)
+        assert to_status == (spec.target or to_status), (action, to_status)
+    # Each case's last event leads to its status.
+    for case in cases.order_by("?")[:200]:
+        assert case.events.order_by("at", "id").last().to_status == case.status

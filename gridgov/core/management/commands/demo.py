@@ -19,6 +19,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=1.0,
+            help="Share of the people and cases to load (tests use a small one).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
@@ -31,7 +37,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         call_command("migrate", interactive=False, verbosity=0)
         migrated = time.perf_counter()
-        context = load_demo()
+        context = load_demo(scale=options["scale"])
         finished = time.perf_counter()
         self.stdout.write(
             f"demo data ready in {finished - started:.1f}s "

@@ -1,5 +1,5 @@
 """``gridgov sweep``: the daily sweeps that repair what the calendar changes without any write
-(courtyard tenant counts and colours today; case deadlines when the case loop lands). Idempotent:
+(case deadlines whose queued check was missed; courtyard tenant counts and colours). Idempotent:
 run it from a systemd timer or cron once a day, or twice, or after a restart.
 """
 
@@ -11,10 +11,13 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run the daily idempotent sweeps (courtyard tenants and risk colours)."
+    help = "Run the idempotent sweeps (case deadlines; courtyard tenants and risk colours)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from gridgov.cases.jobs import deadline_sweep
+        from gridgov.notifications.services import deliveries_requeue
         from gridgov.registry.courtyards.services import courtyard_risk_sweep
 
-        changed = courtyard_risk_sweep()
-        self.stdout.write(f"courtyards: {changed} changed")
+        self.stdout.write(f"cases: {deadline_sweep()} changed")
+        self.stdout.write(f"deliveries: {deliveries_requeue()} queued again")
+        self.stdout.write(f"courtyards: {courtyard_risk_sweep()} changed")

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "gridgov.cases"
+    label = "cases"
+    verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from gridgov.cases.models import Case, CaseSummons, Category
+        from gridgov.cases.nav import register_navigation
+        from gridgov.core.audit import audited
+
+        register_navigation()
+
+        # Case status changes are audited by the workflow itself (one entry per transition, with
+        # the action's name); the row-level audit still records edits made elsewhere.
+        audited(Case)
+        audited(Category)
+        audited(CaseSummons)

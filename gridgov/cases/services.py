@@ -1,0 +1,190 @@
+"""Reporting a case: every channel (pages, phone pages, SOS, hotline, API, Open311) calls
+``case_report``. Later steps go through ``gridgov.cases.workflow.transition``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov.areas.geo import CRS
+from gridgov.areas.locator import locator
+from gridgov.areas.models import Area, AreaLevel
+from gridgov.cases.models import (
+    AttachmentKind,
+    Case,
+    CaseAttachment,
+    CaseEvent,
+    CaseFollower,
+    CaseStatus,
+    Category,
+    Channel,
+    EventVisibility,
+    Urgency,
+)
+from gridgov.core.identifiers import validate_phone
+from gridgov.core.models import StoredFile
+
+
+@dataclass(frozen=True)
+class Reported:
+    case: Case
+    created: bool  # False when the client's idempotency key named an existing case
+
+
+def _place(
+    *, lon: float | None, lat: float | None, crs: str, area: Area | None
+) -> tuple[Area | None, float | None, float | None, bool]:
+    """(area, WGS-84 lon, lat, outside every grid) for a reported place."""
+    if lon is None or lat is None:
+        return area, None, None, False
+    location = locator.locate(lon, lat, crs)
+    if location.in_grid:
+        return Area.objects.get(pk=location.area.id), location.lon, location.lat, False
+    found = Area.objects.get(pk=location.area.id) if location.area else None
+    return found or area, location.lon, location.lat, True
+
+
+def _fallback_street() -> Area | None:
+    """A point outside every area still lands somewhere: the street's dispatch queue (the only
+    street of a one-street deployment, else the first one)."""
+    return (
+        Area.objects.filter(level=AreaLevel.STREET, retired_at__isnull=True)
+        .order_by("code")
+        .first()
+    )
+
+
+def _next_number(now: datetime.datetime) -> str:
+    day = timezone.localtime(now).strftime("%Y%m%d")
+    last = (
+        Case.objects.filter(number__startswith=day)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    sequence = int(last[-6:]) + 1 if last else 1
+    return f"{day}{sequence:06d}"
+
+
+def case_report(
+    *,
+    actor: Any,
+    channel: str,
+    category: Category,
+    title: str,
+    description: str = "",
+    urgency: str = Urgency.NORMAL,
+    lon: float | None = None,
+    lat: float | None = None,
+    crs: str = CRS.WGS84,
+    area: Area | None = None,
+    address: str = "",
+    reporter_name: str = "",
+    anonymous: bool = False,
+    callback_phone: str = "",
+    client_key: str | None = None,
+    photos: list[StoredFile] | tuple[StoredFile, ...] = (),
+    at: datetime.datetime | None = None,
+) -> Reported:
+    """Create a case in state "reported", located and timestamped, with its first timeline line.
+
+    The same ``client_key`` twice gives the same case (``created=False``), never a second one.
+    """
+    errors: dict[str, list[str]] = {}
+
+    def fail(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if client_key:
+        existing = Case.objects.filter(client_key=client_key).first()
+        if existing is not None:
+            return Reported(existing, created=False)
+    if channel not in Channel.values:
+        fail("channel", _("Unknown channel."))
+    if not isinstance(category, Category) or category.is_class or not category.active:
+        fail("category", _("Choose an active subcategory."))
+    title = (title or "").strip()
+    if not title:
+        fail("title", _("Say in a few words what the problem is."))
+    elif len(title) > 120:
+        fail("title", _("The title is longer than 120 characters."))
+    if urgency not in Urgency.values:
+        fail("urgency", _("Unknown urgency."))
+    if crs not in {c.value for c in CRS}:
+        fail("crs", _("Coordinates are WGS-84 or GCJ-02."))
+    phone = ""
+    if callback_phone:
+        try:
+            phone = validate_phone(callback_phone)
+        except ValidationError as error:
+            fail("callback_phone", error.messages[0])
+    reporter_user = actor if getattr(actor, "is_authenticated", False) and not anonymous else None
+    if reporter_user is None and not phone:
+        fail("callback_phone", _("An anonymous report needs a phone number to call back."))
+    if lon is not None and lat is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        fail("location", _("The location is not a longitude and latitude."))
+    if errors:
+        raise ValidationError(errors)
+
+    place, wgs_lon, wgs_lat, outside = _place(lon=lon, lat=lat, crs=crs, area=area)
+    if place is None:
+        place, outside = _fallback_street(), True
+    if place is None:
+        raise ValidationError({"location": [_("No area is set up yet to receive cases.")]})
+    now = at or timezone.now()
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                case = Case.objects.create(
+                    number=_next_number(now),
+                    channel=channel,
+                    client_key=client_key or None,
+                    category=category,
+                    title=title,
+                    description=(description or "").strip(),
+                    urgency=urgency,
+                    lon=wgs_lon,
+                    lat=wgs_lat,
+                    address=(address or "").strip(),
+                    area=place,
+                    outside_grids=outside,
+                    reporter_user=reporter_user,
+                    reporter_name=(reporter_name or "").strip(),
+                    anonymous=anonymous or reporter_user is None,
+                    callback_phone=phone,
+                    status=CaseStatus.REPORTED,
+                    reported_at=now,
+                    created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                )
+                event = CaseEvent.objects.create(
+                    case=case,
+                    action="report",
+                    to_status=CaseStatus.REPORTED,
+                    actor=case.created_by,
+                    at=now,
+                    visibility=EventVisibility.PUBLIC,
+                    data={"channel": channel, "outside_grids": outside},
+                )
+                for photo in photos:
+                    CaseAttachment.objects.create(
+                        case=case, event=event, file=photo, kind=AttachmentKind.BEFORE
+                    )
+                if reporter_user is not None:
+                    CaseFollower.objects.create(case=case, user=reporter_user)
+            return Reported(case, created=True)
+        except IntegrityError:
+            # Two reports in the same instant took the same number, or the same client key
+            # arrived twice at once: look again.
+            if client_key:
+                existing = Case.objects.filter(client_key=client_key).first()
+                if existing is not None:
+                    return Reported(existing, created=False)
+            continue
+    raise RuntimeError("could not number the case after 5 attempts")

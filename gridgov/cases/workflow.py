@@ -1,0 +1,342 @@
+"""The case workflow: one transition table and one function that applies a transition.
+
+``transition()`` is the only code that changes a case's status, assignee or deadlines. In one
+transaction it locks the case, checks the table (is the action allowed from this state?), the
+guard (may this actor do it?) and the payload, applies the action's effects, writes the change
+with a compare-and-set on ``version`` (two people acting at once cannot both win), adds the
+timeline entry and the audit record, and queues notifications for after the commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gridgov.cases import guards
+from gridgov.cases.effects import EFFECTS, Effect
+from gridgov.cases.errors import ConcurrentChange, WorkflowError
+from gridgov.cases.models import Case, CaseEvent, CaseStatus, EventVisibility
+
+S = CaseStatus
+OPEN_WORK = frozenset({S.DISPATCHED, S.CLAIMED})
+OPEN_ANY = frozenset(
+    {S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.CLAIMED, S.RESOLVED, S.VERIFIED, S.SUSPENDED}
+)
+BEFORE_RESOLVED = frozenset({S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.CLAIMED})
+ANY = frozenset(S)
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str | Promise
+    sources: frozenset[str]
+    # The state after the action; None keeps the state, or lets the effect choose (claim,
+    # rate, verify, resume) — the effect's choice must then be among ``targets``.
+    target: str | None
+    guard: Callable[[Any, Case], bool]
+    requires: tuple[str, ...] = ()
+    visibility: str = EventVisibility.INTERNAL
+    targets: frozenset[str] = field(default_factory=frozenset)
+
+
+def _t(
+    action: str,
+    label: str | Promise,
+    sources: frozenset[str],
+    target: str | None,
+    guard: Callable[[Any, Case], bool],
+    **kwargs: Any,
+) -> Transition:
+    return Transition(action, label, frozenset(sources), target, guard, **kwargs)
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in (
+        _t(
+            "accept",
+            gettext_lazy("Accept"),
+            {S.REPORTED},
+            S.ACCEPTED,
+            guards.is_dispatcher,
+            visibility=EventVisibility.PUBLIC,
+        ),
+        _t(
+            "reject",
+            gettext_lazy("Reject"),
+            {S.REPORTED},
+            S.REJECTED,
+            guards.is_dispatcher,
+            requires=("reason",),
+            visibility=EventVisibility.PUBLIC,
+        ),
+        _t("dispatch", gettext_lazy("Dispatch"), {S.ACCEPTED}, S.DISPATCHED, guards.is_dispatcher),
+        _t(
+            "claim",
+            gettext_lazy("Claim"),
+            {S.DISPATCHED, S.CLAIMED},
+            None,
+            guards.is_assignee,
+            targets=frozenset({S.DISPATCHED, S.CLAIMED}),
+        ),
+        _t(
+            "return",
+            gettext_lazy("Return to dispatcher"),
+            OPEN_WORK,
+            S.ACCEPTED,
+            guards.is_assignee,
+            requires=("reason",),
+        ),
+        _t(
+            "assist_done", gettext_lazy("Report our part done"), OPEN_WORK, None, guards.is_assignee
+        ),
+        _t(
+            "resolve",
+            gettext_lazy("Resolve"),
+            {S.CLAIMED},
+            S.RESOLVED,
+            guards.is_lead_handler,
+            requires=("result",),
+            visibility=EventVisibility.PUBLIC,
+        ),
+        _t(
+            "verify",
+            gettext_lazy("Verify"),
+            {S.RESOLVED},
+            None,
+            guards.is_verifier,
+            requires=("passed",),
+            targets=frozenset({S.VERIFIED, S.DISPATCHED, S.CLAIMED}),
+        ),
+        _t(
+            "close",
+            gettext_lazy("Close"),
+            {S.VERIFIED},
+            S.CLOSED,
+            guards.is_dispatcher,
+            visibility=EventVisibility.PUBLIC,
+        ),
+        _t(
+            "rate",
+            gettext_lazy("Rate"),
+            {S.CLOSED},
+            None,
+            guards.is_reporter_or_callback_clerk,
+            requires=("rating",),
+            targets=frozenset({S.RATED, S.DISPATCHED, S.CLAIMED}),
+        ),
+        _t(
+            "reopen",
+            gettext_lazy("Reopen"),
+            {S.CLOSED, S.RATED, S.RESOLVED, S.VERIFIED},
+            S.DISPATCHED,
+            guards.is_reporter_or_callback_clerk,
+            requires=("reason",),
+            visibility=EventVisibility.PUBLIC,
+        ),
+        _t(
+            "escalate",
+            gettext_lazy("Escalate"),
+            OPEN_WORK,
+            S.DISPATCHED,
+            guards.is_assignee,
+            requires=("reason",),
+        ),
+        _t(
+            "whistle",
+            gettext_lazy("Whistle (summon departments)"),
+            {S.ACCEPTED, S.DISPATCHED, S.CLAIMED},
+            S.DISPATCHED,
+            guards.is_superior,
+            requires=("lead",),
+        ),
+        _t(
+            "merge",
+            gettext_lazy("Merge into another case"),
+            BEFORE_RESOLVED,
+            S.MERGED,
+            guards.is_dispatcher,
+            requires=("into",),
+            visibility=EventVisibility.PUBLIC,
+        ),
+        _t("supervise", gettext_lazy("Supervise"), OPEN_ANY, None, guards.is_superior),
+        _t("unsupervise", gettext_lazy("Stop supervising"), OPEN_ANY, None, guards.is_superior),
+        _t(
+            "request_extension",
+            gettext_lazy("Request more time"),
+            OPEN_WORK,
+            None,
+            guards.is_assignee,
+            requires=("duration", "reason"),
+        ),
+        _t(
+            "decide_extension",
+            gettext_lazy("Decide on more time"),
+            OPEN_WORK,
+            None,
+            guards.is_dispatcher,
+            requires=("approve",),
+        ),
+        _t(
+            "suspend",
+            gettext_lazy("Suspend"),
+            OPEN_WORK,
+            S.SUSPENDED,
+            guards.is_dispatcher,
+            requires=("reason",),
+        ),
+        _t(
+            "resume",
+            gettext_lazy("Resume"),
+            {S.SUSPENDED},
+            None,
+            guards.is_dispatcher,
+            targets=frozenset({S.DISPATCHED, S.CLAIMED}),
+        ),
+        _t(
+            "recategorize",
+            gettext_lazy("Change category"),
+            BEFORE_RESOLVED,
+            None,
+            guards.is_dispatcher,
+            requires=("category",),
+            targets=frozenset(BEFORE_RESOLVED),
+        ),
+        _t(
+            "note",
+            gettext_lazy("Add a note"),
+            ANY,
+            None,
+            guards.is_staff_in_scope,
+            requires=("note",),
+        ),
+    )
+}
+
+
+def allowed_actions(case: Case, actor: Any) -> list[Transition]:
+    """The transitions this actor may take on this case now (for the case page's buttons)."""
+    return [
+        spec
+        for spec in TRANSITIONS.values()
+        if case.status in spec.sources and spec.guard(actor, case)
+    ]
+
+
+def transition(
+    *,
+    case: Case,
+    action: str,
+    actor: Any,
+    note: str = "",
+    public: bool | None = None,
+    expected_version: int | None = None,
+    at: datetime.datetime | None = None,
+    **payload: Any,
+) -> Case:
+    """Apply ``action`` to ``case`` as ``actor``; return the case as it now is.
+
+    Raises WorkflowError (wrong state, missing or bad payload), ConcurrentChange (someone acted
+    first: ``expected_version`` is the version the actor saw) or PermissionDenied. Nothing is
+    changed when it raises.
+    """
+    spec = TRANSITIONS.get(action)
+    if spec is None:
+        raise WorkflowError(_("Unknown action."))
+    now = at or timezone.now()
+    with transaction.atomic():
+        fresh = Case.objects.select_for_update().select_related("category", "area").get(pk=case.pk)
+        if expected_version is not None and fresh.version != expected_version:
+            raise ConcurrentChange(
+                _("Somebody else changed this case a moment ago. Reload it and try again.")
+            )
+        if fresh.status not in spec.sources:
+            raise WorkflowError(
+                _("A case that is %(status)s cannot be handled with “%(action)s”.")
+                % {"status": fresh.get_status_display(), "action": spec.label}
+            )
+        # No actor is the system applying a rule (a deadline job); people always pass themselves.
+        if actor is not None and not spec.guard(actor, fresh):
+            raise PermissionDenied(_("You may not do this with this case."))
+        missing = [name for name in spec.requires if payload.get(name) in (None, "")]
+        if action == "note" and note:
+            missing = []
+        if missing:
+            raise WorkflowError(
+                {name: [_("This is required for this action.")] for name in missing}
+            )
+        effect: Effect = EFFECTS[action](fresh, actor, payload, now)
+        target = effect.target or spec.target or fresh.status
+        if spec.target is None and effect.target and effect.target not in spec.targets:
+            raise RuntimeError(f"{action} may not lead to {effect.target}")  # a bug, not input
+        from_status = fresh.status
+        updated = Case.objects.filter(pk=fresh.pk, version=fresh.version).update(
+            status=target, version=F("version") + 1, updated_at=now, **effect.fields
+        )
+        if updated != 1:
+            raise ConcurrentChange(
+                _("Somebody else changed this case a moment ago. Reload it and try again.")
+            )
+        visibility = spec.visibility
+        if public is not None:
+            visibility = EventVisibility.PUBLIC if public else EventVisibility.INTERNAL
+        event = CaseEvent.objects.create(
+            case=fresh,
+            action=action,
+            from_status=from_status,
+            to_status=target,
+            actor=actor if getattr(actor, "pk", None) else None,
+            at=now,
+            visibility=visibility,
+            note=note or payload.get("reason", "") or payload.get("result", "") or "",
+            data=effect.data,
+        )
+        for after in effect.after_save:
+            after(event)
+        _audit(fresh, action, from_status, target, effect, actor)
+        result = Case.objects.select_related("category", "area").get(pk=fresh.pk)
+        transaction.on_commit(lambda: _notify(result, event, effect))
+        moments = [effect.fields.get("claim_due_at"), effect.fields.get("resolve_due_at")]
+        if any(moments):
+            transaction.on_commit(lambda: _schedule(result.pk, moments))
+    return result
+
+
+def _schedule(case_id: int, moments: list[Any]) -> None:
+    from gridgov.cases.jobs import schedule
+
+    schedule(case_id, moments)
+
+
+def _audit(case: Case, action: str, before: str, after: str, effect: Effect, actor: Any) -> None:
+    from auditlog.models import LogEntry
+
+    changes: dict[str, list[str]] = {"action": ["", action]}
+    if before != after:
+        changes["status"] = [before, after]
+    for name, value in effect.fields.items():
+        changes[name] = ["", str(value)]
+    LogEntry.objects.log_create(
+        case,
+        action=LogEntry.Action.UPDATE,
+        changes=changes,
+        actor=actor if getattr(actor, "pk", None) else None,
+        force_log=True,
+    )
+
+
+def _notify(case: Case, event: CaseEvent, effect: Effect) -> None:
+    from gridgov.cases.notify import after_transition
+
+    after_transition(case, event, effect)
