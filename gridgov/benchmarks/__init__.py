@@ -20,6 +20,7 @@ from typing import Any
 BENCHMARKS: dict[str, tuple[str, str | None]] = {
     "import": ("gridgov.benchmarks.bench_import", "rows"),
     "locate": ("gridgov.benchmarks.locate", "points"),
+    "cases": ("gridgov.benchmarks.bench_cases", "cases"),
     "kpis": ("gridgov.benchmarks.case_kpis", "cases"),
 }
 

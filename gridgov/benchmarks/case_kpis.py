@@ -288,7 +288,11 @@ def _one_case(
     grid_id, community_id, _code = rng.choice(grids)
     # Office hours mostly: reports cluster in the day.
     day = rng.randrange(DAYS)
-    t = day * DAY + rng.choice((1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)) * HOUR + rng.randrange(HOUR)
+    t = (
+        day * DAY
+        + rng.choice((1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)) * HOUR
+        + rng.randrange(HOUR)
+    )
     t -= 8 * HOUR  # local (UTC+8) to UTC
     row: dict[str, Any] = {
         "id": number,
@@ -465,10 +469,23 @@ def _full_scan(
         timeline[event[0]].append(event)
     counts: dict[str, float] = dict.fromkeys(COUNTS, 0)
 
-    def within(moment: datetime.datetime | None, low: datetime.datetime, high: datetime.datetime) -> bool:
+    def within(
+        moment: datetime.datetime | None, low: datetime.datetime, high: datetime.datetime
+    ) -> bool:
         return moment is not None and low <= moment < high
 
-    for case_id, status, reported, claimed, claim_due, resolved, resolve_due, closed, rating, reopened in cases:
+    for (
+        case_id,
+        status,
+        reported,
+        claimed,
+        claim_due,
+        resolved,
+        resolve_due,
+        closed,
+        rating,
+        reopened,
+    ) in cases:
         reported, claimed, claim_due = aware(reported), aware(claimed), aware(claim_due)
         resolved, resolve_due, closed = aware(resolved), aware(resolve_due), aware(closed)
         handoff = first_claim = rated_at = None
@@ -476,7 +493,11 @@ def _full_scan(
         assignments: list[tuple[datetime.datetime, int, str]] = []
         for _case, action, source, target, at_value, data in timeline[case_id]:
             at = aware(at_value)
-            if source == "accepted" and target == "dispatched" and (handoff is None or at < handoff):
+            if (
+                source == "accepted"
+                and target == "dispatched"
+                and (handoff is None or at < handoff)
+            ):
                 handoff = at
             if action == "claim" and source == "dispatched" and target == "claimed":
                 first_claim = at if first_claim is None or at < first_claim else first_claim
@@ -503,7 +524,9 @@ def _full_scan(
         counts["filed"] += in_reports and status != "merged" and accepted
         if within(handoff, start, end):
             counts["dispatched"] += 1
-            counts["responded"] += claimed is not None and claim_due is not None and claimed <= claim_due
+            counts["responded"] += (
+                claimed is not None and claim_due is not None and claimed <= claim_due
+            )
             counts["accurate"] += not returned
             counts["resolved"] += resolved is not None
             counts["extended"] += extended

@@ -42,6 +42,18 @@ def after(
     return add_working_time(moment, remainder, calendar=calendar) if remainder else moment
 
 
+def shift(
+    moment: datetime.datetime, duration: datetime.timedelta, *, working: bool
+) -> datetime.datetime:
+    """``moment`` moved by a measured duration (working hours if ``working``): a suspension's
+    pause, unlike a category's "7 days", is time that passed, not a count of days."""
+    if not working:
+        return moment + duration
+    from gridgov.workcalendar.arithmetic import add_working_time
+
+    return add_working_time(moment, duration)
+
+
 def between(
     start: datetime.datetime, end: datetime.datetime, *, working: bool
 ) -> datetime.timedelta:

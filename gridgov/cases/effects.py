@@ -438,9 +438,8 @@ def resume(case: Case, actor: Any, payload: dict[str, Any], now: datetime.dateti
     for name in ("claim_due_at", "resolve_due_at"):
         due = getattr(case, name)
         if due is not None and paused > datetime.timedelta(0):
-            fields[name] = (
-                deadlines.after(due, paused, working=working) if working else due + paused
-            )
+            # ``paused`` is measured working time, not a count of working days.
+            fields[name] = deadlines.shift(due, paused, working=working)
     return Effect(
         fields=fields,
         target=case.suspended_from or S.DISPATCHED,

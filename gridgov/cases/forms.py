@@ -108,6 +108,13 @@ class CaseFilterForm(forms.Form):
 # The report form -------------------------------------------------------------------------------
 
 
+class UnechoedTextInput(forms.TextInput):
+    """A text input that never renders its value: a refused form does not echo a phone number."""
+
+    def format_value(self, value: Any) -> None:
+        return None
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -172,6 +179,7 @@ class CaseReportForm(forms.Form):
         required=False,
         help_text=_("Or give the location below: the case is filed in the grid that holds it."),
     )
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
     lon = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
     lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
     crs = forms.ChoiceField(
@@ -179,7 +187,6 @@ class CaseReportForm(forms.Form):
         choices=[(CRS.WGS84.value, _("WGS-84 (GPS)")), (CRS.GCJ02.value, _("GCJ-02 (phone maps)"))],
         initial=CRS.WGS84.value,
     )
-    address = forms.CharField(label=_("Address"), max_length=200, required=False)
     reporter_name = forms.CharField(
         label=_("Caller's name"),
         max_length=64,
@@ -190,7 +197,7 @@ class CaseReportForm(forms.Form):
         label=_("Callback phone"),
         max_length=32,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+        widget=UnechoedTextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
     )
     photos = PhotosField(label=_("Photos"))
 

@@ -26,11 +26,8 @@ def can_see(actor: Any, case: Case) -> bool:
 
 
 def _roles_covering(actor: Any, code: str) -> set[str]:
-    """The actor's roles held at ``code`` or at one of its ancestors."""
-    rows = RoleAssignment.objects.filter(user=actor, active=True, area__isnull=False).values_list(
-        "role", "area__code"
-    )
-    return {role for role, area_code in rows if code.startswith(area_code)}
+    """The actor's roles held at ``code`` or at one of its ancestors (no query: the scope)."""
+    return scope_of(actor).roles_at(code)
 
 
 def is_dispatcher(actor: Any, case: Case) -> bool:

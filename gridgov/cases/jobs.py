@@ -113,20 +113,38 @@ def _tell(case: Case, kind: str, users: list) -> None:
 
 @task()
 def check_case_deadlines(case_id: int) -> list[str]:
-    """Queued for the moment a deadline passes (see ``schedule``); survives worker restarts
-    because the queue is the database (or Redis)."""
-    return check_case(case_id)
+    """Queued for the moment the next deadline passes (see ``schedule``); survives worker
+    restarts because the queue is the database (or Redis). It queues itself again for the
+    case's next deadline, so a case has one pending check at a time."""
+    now = timezone.now()
+    done = check_case(case_id, now)
+    case = (
+        Case.objects.filter(pk=case_id)
+        .values("status", "resolve_due_at", "overdue_notified_at")
+        .first()
+    )
+    if (
+        case
+        and case["status"] in (CaseStatus.DISPATCHED, CaseStatus.CLAIMED)
+        and case["resolve_due_at"] is not None
+        and case["resolve_due_at"] > now
+        and case["overdue_notified_at"] is None
+    ):
+        schedule(case_id, [case["resolve_due_at"]])
+    return done
 
 
-def schedule(case_id: int, moments: list[datetime.datetime]) -> None:
-    """Queue a check for each deadline moment (a few seconds after it)."""
-    for moment in sorted({m for m in moments if m is not None}):
-        try:
-            check_case_deadlines.using(run_after=moment + datetime.timedelta(seconds=5)).enqueue(
-                case_id
-            )
-        except Exception:  # the sweep repairs a check that could not be queued
-            logger.exception("could not queue the deadline check of case %s", case_id)
+def schedule(case_id: int, moments: list[datetime.datetime | None]) -> None:
+    """Queue one check for the earliest of the deadline ``moments`` (a few seconds after it)."""
+    pending = [m for m in moments if m is not None]
+    if not pending:
+        return
+    try:
+        check_case_deadlines.using(run_after=min(pending) + datetime.timedelta(seconds=5)).enqueue(
+            case_id
+        )
+    except Exception:  # the sweep repairs a check that could not be queued
+        logger.exception("could not queue the deadline check of case %s", case_id)
 
 
 def deadline_sweep(now: datetime.datetime | None = None) -> int:

@@ -485,9 +485,7 @@ def count_groups(
         ("reported", lambda: count(between("k_reported", start, end))),
         (
             "merged",
-            lambda: count(
-                f"{between('k_reported', start, end)} AND {status_in([S.MERGED])}"
-            ),
+            lambda: count(f"{between('k_reported', start, end)} AND {status_in([S.MERGED])}"),
         ),
         (
             "filed",
@@ -514,7 +512,10 @@ def count_groups(
             "rated",
             lambda: count(f"{between('k_rated_at', start, end)} AND t.k_rating IS NOT NULL"),
         ),
-        ("rated_resolved", lambda: count(f"{between('k_rated_at', start, end)} AND t.k_rating >= 3")),
+        (
+            "rated_resolved",
+            lambda: count(f"{between('k_rated_at', start, end)} AND t.k_rating >= 3"),
+        ),
         ("satisfied", lambda: count(f"{between('k_rated_at', start, end)} AND t.k_rating >= 4")),
         ("due", lambda: count(_due(between, status_in, start, due_until))),
         (
@@ -710,9 +711,7 @@ def kpis_by_department(
     as_of: datetime.datetime | None = None,
 ) -> list[Ranked]:
     """Figures per lead department (the case's ``assignee_department``), ranked."""
-    groups = count_groups(
-        cases, F("assignee_department_id"), period_start, period_end, as_of=as_of
-    )
+    groups = count_groups(cases, F("assignee_department_id"), period_start, period_end, as_of=as_of)
     return rank(
         [
             Ranked(d.pk, d.name, figures_from_counts(groups.get(d.pk, {})), obj=d)
@@ -748,7 +747,7 @@ def kpis_by_worker(
 
 
 def month_period(month: str) -> tuple[datetime.datetime, datetime.datetime]:
-    """"2026-03" → [1 March 00:00, 1 April 00:00) in the local time zone (Asia/Shanghai)."""
+    """ "2026-03" → [1 March 00:00, 1 April 00:00) in the local time zone (Asia/Shanghai)."""
     try:
         year_text, month_text = month.split("-")
         year, number = int(year_text), int(month_text)

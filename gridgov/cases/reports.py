@@ -65,9 +65,7 @@ def street_report(
     communities = list(below.filter(level=AreaLevel.COMMUNITY).order_by("code"))
     grids = list(below.filter(level=AreaLevel.GRID).order_by("code"))
     departments = list(
-        Department.objects.filter(area__code__startswith=street.code, active=True).order_by(
-            "name"
-        )
+        Department.objects.filter(area__code__startswith=street.code, active=True).order_by("name")
     )
     return StreetReport(
         street=street,

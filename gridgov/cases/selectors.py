@@ -133,6 +133,7 @@ def todo_for(user: Any) -> QuerySet[Case]:
         mine |= Q(
             assignee_user__isnull=True,
             summons__active=True,
+            summons__done_at__isnull=True,  # an assisting department's part done is off its list
             summons__department_id__in=scope.department_ids,
         )
     cases = (

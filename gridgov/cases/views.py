@@ -207,6 +207,7 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             reply_templates=reply_templates_for(fresh),
         )
         retry.is_valid()
+        retry.add_error(None, error)  # keeps this action's form open with the message
         return render_case_page(
             request, fresh, failed=retry, error=" ".join(error.messages), status=400
         )

@@ -305,7 +305,11 @@ def transition(
         for after in effect.after_save:
             after(event)
         _audit(fresh, action, from_status, target, effect, actor)
-        result = Case.objects.select_related("category", "area").get(pk=fresh.pk)
+        # The row now holds what we wrote: apply it to the locked copy instead of reading again.
+        result = fresh
+        for name, value in effect.fields.items():
+            setattr(result, name, value)
+        result.status, result.version, result.updated_at = target, fresh.version + 1, now
         transaction.on_commit(lambda: _notify(result, event, effect))
         moments = [effect.fields.get("claim_due_at"), effect.fields.get("resolve_due_at")]
         if any(moments):

@@ -40,6 +40,12 @@ class Scope:
     department_ids: tuple[int, ...] = ()
     user_id: int | None = None
     roles: frozenset[str] = field(default_factory=frozenset)
+    # Every (role, area code) the user holds, for checks such as "a dispatching role over here".
+    role_areas: tuple[tuple[str, str], ...] = ()
+
+    def roles_at(self, code: str) -> set[str]:
+        """The roles held at ``code`` or at one of its ancestors."""
+        return {role for role, area_code in self.role_areas if code.startswith(area_code)}
 
     @property
     def empty(self) -> bool:
@@ -73,6 +79,7 @@ def scope_of(user: User | Any) -> Scope:
         area_codes=codes,
         department_ids=departments,
         user_id=user.pk,
+        role_areas=tuple(sorted({(role, code) for role, code, _dept in assignments if code})),
         roles=roles,
     )
     setattr(user, _CACHE_ATTRIBUTE, scope)

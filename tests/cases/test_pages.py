@@ -297,10 +297,17 @@ def test_the_hotline_is_offered_to_the_case_desk(world, hallway, client_for):
 def test_the_report_needs_a_place(world, hallway, client_for):
     response = client_for(world.worker_a).post(
         "/cases/new/",
-        {"channel": "patrol", "category": hallway.pk, "title": "x", "urgency": "normal"},
+        {
+            "channel": "patrol",
+            "category": hallway.pk,
+            "title": "x",
+            "urgency": "normal",
+            "callback_phone": "13812345678",
+        },
     )
     assert response.status_code == 400
     assert "Choose the area, or give the location." in response.content.decode()
+    assert "13812345678" not in response.content.decode()  # a refused form echoes no phone
     assert not Case.objects.exists()
 
 
@@ -512,6 +519,22 @@ def test_list_query_count_does_not_grow_with_the_page(
     with django_assert_max_num_queries(14):
         response = client.get("/cases/")
     assert len(response.context["page"].object_list) == 50
+
+
+def test_case_page_query_count_does_not_grow_with_the_timeline(
+    world, report, client_for, django_assert_max_num_queries
+):
+    case = dispatched(world, report)
+    client = client_for(world.secretary)
+    client.get(f"/cases/{case.pk}/")
+    with CaptureQueriesContext(connection) as before:
+        client.get(f"/cases/{case.pk}/")
+    for number in range(20):
+        case = run(
+            case, "note", world.worker_a if number % 2 else world.secretary, note=str(number)
+        )
+    with django_assert_max_num_queries(len(before)):
+        assert client.get(f"/cases/{case.pk}/").status_code == 200
 
 
 def rows_of(response) -> list[list]:
