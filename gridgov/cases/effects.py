@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from gridgov.cases import deadlines, routing
 from gridgov.cases.errors import WorkflowError
 from gridgov.cases.models import (
+    AttachmentKind,
     Case,
     CaseFollower,
     CaseLink,
@@ -219,10 +220,26 @@ def resolve(case: Case, actor: Any, payload: dict[str, Any], now: datetime.datet
             _("Assisting departments have not reported their part yet: %(names)s")
             % {"names": names},
         )
+    photos = list(payload.get("photos") or [])
     return Effect(
         fields={"resolved_at": now, "resolved_by": actor, "result": payload["result"]},
         notify=[("resolved", "reporter")],
+        after_save=[lambda event: _attach(case, event, photos, AttachmentKind.AFTER)],
+        data={"photos": len(photos)} if photos else {},
     )
+
+
+def _attach(case: Case, event: Any, photos: list[Any], kind: str) -> None:
+    from gridgov.cases.models import CaseAttachment
+
+    for photo in photos:
+        CaseAttachment.objects.create(case=case, event=event, file=photo, kind=kind)
+    if photos:
+        from gridgov.core.models import StoredFile
+
+        StoredFile.objects.filter(pk__in=[p.pk for p in photos], area__isnull=True).update(
+            area=case.area
+        )
 
 
 @effect("verify")

@@ -125,7 +125,14 @@ def case_report(
             phone = validate_phone(callback_phone)
         except ValidationError as error:
             fail("callback_phone", error.messages[0])
-    reporter_user = actor if getattr(actor, "is_authenticated", False) and not anonymous else None
+    # Staff taking a call or a hotline transfer enter the case for somebody else: they are its
+    # clerk (created_by), not its reporter, who is the caller with the callback phone.
+    on_behalf = channel in (Channel.HOTLINE, Channel.API) and bool(callback_phone)
+    reporter_user = (
+        actor
+        if getattr(actor, "is_authenticated", False) and not anonymous and not on_behalf
+        else None
+    )
     if reporter_user is None and not phone:
         fail("callback_phone", _("An anonymous report needs a phone number to call back."))
     if lon is not None and lat is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90):
@@ -176,6 +183,11 @@ def case_report(
                     CaseAttachment.objects.create(
                         case=case, event=event, file=photo, kind=AttachmentKind.BEFORE
                     )
+                # Photos uploaded before the place was known belong to the case's area from now
+                # on, so that whoever may see the case may see them (the scoped download).
+                StoredFile.objects.filter(
+                    pk__in=[photo.pk for photo in photos], area__isnull=True
+                ).update(area=place)
                 if reporter_user is not None:
                     CaseFollower.objects.create(case=case, user=reporter_user)
             return Reported(case, created=True)

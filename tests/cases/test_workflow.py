@@ -305,3 +305,43 @@ def test_anonymous_reports_need_a_callback_phone(world, hallway):
     ).case
     assert case.anonymous and case.callback_phone == "13812345678"
     assert Category.objects.filter(parent__isnull=True).count() == 12
+
+
+def test_a_hotline_clerk_enters_the_case_for_the_caller(world, hallway):
+    from gridgov.cases.services import case_report
+
+    case = case_report(
+        actor=world.secretary,
+        channel="hotline",
+        category=hallway,
+        title="市民来电",
+        area=world.grid_a,
+        callback_phone="13900001111",
+    ).case
+    assert case.reporter_user is None and case.created_by == world.secretary
+    assert case.callback_phone == "13900001111"
+
+
+def test_resolving_with_after_photos_attaches_them(world, report, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gridgov.core.files import stored_file_create
+
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
+        b"\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\nIDATx\x9cc\x00\x01\x00\x00\x05\x00\x01"
+        b"\r\n-\xb4\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
+    photo = stored_file_create(
+        upload=SimpleUploadedFile("after.png", png, content_type="image/png"),
+        area=None,
+        actor=world.worker_a,
+    )
+    case = dispatched(world, report)
+    case = run(case, "claim", world.worker_a)
+    case = run(case, "resolve", world.worker_a, result="已清理", photos=[photo])
+    attachment = case.attachments.get()
+    assert attachment.kind == "after" and attachment.event.action == "resolve"
+    assert photo.content_type == "image/png"
+    photo.refresh_from_db()
+    assert photo.area == case.area
