@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.core.fields import BlindIndexField, EncryptedField
 from gridgov.core.scoping import Scope, ScopedQuerySet
@@ -93,17 +94,17 @@ class Category(models.Model):
 
 
 class CaseStatus(models.TextChoices):
-    REPORTED = "reported", _("Reported")
-    ACCEPTED = "accepted", _("Accepted")
-    REJECTED = "rejected", _("Rejected")
-    DISPATCHED = "dispatched", _("Dispatched")
-    CLAIMED = "claimed", _("Claimed")
-    RESOLVED = "resolved", _("Resolved")
-    VERIFIED = "verified", _("Verified")
-    CLOSED = "closed", _("Closed")
-    RATED = "rated", _("Rated")
-    SUSPENDED = "suspended", _("Suspended")
-    MERGED = "merged", _("Merged")
+    REPORTED = "reported", pgettext_lazy("case status", "Reported")
+    ACCEPTED = "accepted", pgettext_lazy("case status", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("case status", "Rejected")
+    DISPATCHED = "dispatched", pgettext_lazy("case status", "Dispatched")
+    CLAIMED = "claimed", pgettext_lazy("case status", "Claimed")
+    RESOLVED = "resolved", pgettext_lazy("case status", "Resolved")
+    VERIFIED = "verified", pgettext_lazy("case status", "Verified")
+    CLOSED = "closed", pgettext_lazy("case status", "Closed")
+    RATED = "rated", pgettext_lazy("case status", "Rated")
+    SUSPENDED = "suspended", pgettext_lazy("case status", "Suspended")
+    MERGED = "merged", pgettext_lazy("case status", "Merged")
 
 
 OPEN_STATUSES = frozenset(

@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from gridgov.cases import guards
 from gridgov.cases.effects import EFFECTS, Effect
@@ -66,7 +66,7 @@ TRANSITIONS: dict[str, Transition] = {
     for t in (
         _t(
             "accept",
-            gettext_lazy("Accept"),
+            pgettext_lazy("case action", "Accept"),
             {S.REPORTED},
             S.ACCEPTED,
             guards.is_dispatcher,
@@ -74,17 +74,23 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t(
             "reject",
-            gettext_lazy("Reject"),
+            pgettext_lazy("case action", "Reject"),
             {S.REPORTED},
             S.REJECTED,
             guards.is_dispatcher,
             requires=("reason",),
             visibility=EventVisibility.PUBLIC,
         ),
-        _t("dispatch", gettext_lazy("Dispatch"), {S.ACCEPTED}, S.DISPATCHED, guards.is_dispatcher),
+        _t(
+            "dispatch",
+            pgettext_lazy("case action", "Dispatch"),
+            {S.ACCEPTED},
+            S.DISPATCHED,
+            guards.is_dispatcher,
+        ),
         _t(
             "claim",
-            gettext_lazy("Claim"),
+            pgettext_lazy("case action", "Claim"),
             {S.DISPATCHED, S.CLAIMED},
             None,
             guards.is_assignee,
@@ -92,18 +98,22 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t(
             "return",
-            gettext_lazy("Return to dispatcher"),
+            pgettext_lazy("case action", "Return to dispatcher"),
             OPEN_WORK,
             S.ACCEPTED,
             guards.is_assignee,
             requires=("reason",),
         ),
         _t(
-            "assist_done", gettext_lazy("Report our part done"), OPEN_WORK, None, guards.is_assignee
+            "assist_done",
+            pgettext_lazy("case action", "Report our part done"),
+            OPEN_WORK,
+            None,
+            guards.is_assignee,
         ),
         _t(
             "resolve",
-            gettext_lazy("Resolve"),
+            pgettext_lazy("case action", "Resolve"),
             {S.CLAIMED},
             S.RESOLVED,
             guards.is_lead_handler,
@@ -112,7 +122,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t(
             "verify",
-            gettext_lazy("Verify"),
+            pgettext_lazy("case action", "Verify"),
             {S.RESOLVED},
             None,
             guards.is_verifier,
@@ -121,7 +131,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t(
             "close",
-            gettext_lazy("Close"),
+            pgettext_lazy("case action", "Close"),
             {S.VERIFIED},
             S.CLOSED,
             guards.is_dispatcher,
@@ -129,7 +139,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t(
             "rate",
-            gettext_lazy("Rate"),
+            pgettext_lazy("case action", "Rate"),
             {S.CLOSED},
             None,
             guards.is_reporter_or_callback_clerk,
@@ -138,7 +148,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t(
             "reopen",
-            gettext_lazy("Reopen"),
+            pgettext_lazy("case action", "Reopen"),
             {S.CLOSED, S.RATED, S.RESOLVED, S.VERIFIED},
             S.DISPATCHED,
             guards.is_reporter_or_callback_clerk,
@@ -147,7 +157,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t(
             "escalate",
-            gettext_lazy("Escalate"),
+            pgettext_lazy("case action", "Escalate"),
             OPEN_WORK,
             S.DISPATCHED,
             guards.is_assignee,
@@ -155,7 +165,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t(
             "whistle",
-            gettext_lazy("Whistle (summon departments)"),
+            pgettext_lazy("case action", "Whistle (summon departments)"),
             {S.ACCEPTED, S.DISPATCHED, S.CLAIMED},
             S.DISPATCHED,
             guards.is_superior,
@@ -163,18 +173,30 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t(
             "merge",
-            gettext_lazy("Merge into another case"),
+            pgettext_lazy("case action", "Merge into another case"),
             BEFORE_RESOLVED,
             S.MERGED,
             guards.is_dispatcher,
             requires=("into",),
             visibility=EventVisibility.PUBLIC,
         ),
-        _t("supervise", gettext_lazy("Supervise"), OPEN_ANY, None, guards.is_superior),
-        _t("unsupervise", gettext_lazy("Stop supervising"), OPEN_ANY, None, guards.is_superior),
+        _t(
+            "supervise",
+            pgettext_lazy("case action", "Supervise"),
+            OPEN_ANY,
+            None,
+            guards.is_superior,
+        ),
+        _t(
+            "unsupervise",
+            pgettext_lazy("case action", "Stop supervising"),
+            OPEN_ANY,
+            None,
+            guards.is_superior,
+        ),
         _t(
             "request_extension",
-            gettext_lazy("Request more time"),
+            pgettext_lazy("case action", "Request more time"),
             OPEN_WORK,
             None,
             guards.is_assignee,
@@ -182,7 +204,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t(
             "decide_extension",
-            gettext_lazy("Decide on more time"),
+            pgettext_lazy("case action", "Decide on more time"),
             OPEN_WORK,
             None,
             guards.is_dispatcher,
@@ -190,7 +212,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t(
             "suspend",
-            gettext_lazy("Suspend"),
+            pgettext_lazy("case action", "Suspend"),
             OPEN_WORK,
             S.SUSPENDED,
             guards.is_dispatcher,
@@ -198,7 +220,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t(
             "resume",
-            gettext_lazy("Resume"),
+            pgettext_lazy("case action", "Resume"),
             {S.SUSPENDED},
             None,
             guards.is_dispatcher,
@@ -206,7 +228,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t(
             "recategorize",
-            gettext_lazy("Change category"),
+            pgettext_lazy("case action", "Change category"),
             BEFORE_RESOLVED,
             None,
             guards.is_dispatcher,
@@ -215,7 +237,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t(
             "note",
-            gettext_lazy("Add a note"),
+            pgettext_lazy("case action", "Add a note"),
             ANY,
             None,
             guards.is_staff_in_scope,
