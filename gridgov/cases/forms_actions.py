@@ -16,6 +16,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.areas.models import Area, AreaLevel
 from gridgov.cases.guards import AREA_HANDLER_ROLES
@@ -212,7 +213,7 @@ class DispatchForm(ActionForm):
             active=True, role__in=AREA_HANDLER_ROLES, area__code__in=prefixes
         )
         self.fields["user"] = PersonChoiceField(
-            label=_("Person"),
+            label=pgettext_lazy("assignee", "Person"),
             queryset=User.objects.filter(is_active=True, pk__in=people.values("user_id")).order_by(
                 "full_name", "username"
             ),
