@@ -9,7 +9,6 @@ urlpatterns = [
     path("areas/", include("gridgov.areas.urls")),
     path("registry/", include("gridgov.registry.urls")),
     path("party/", include("gridgov.party.urls")),
-    path("cases/kpis/", include("gridgov.cases.urls_kpis")),  # see urls_kpis.py
     path("cases/", include("gridgov.cases.urls")),
     path("inbox/", include("gridgov.notifications.urls")),
     path("calendar/", include("gridgov.workcalendar.urls")),

@@ -105,11 +105,13 @@ def _run(*, cases: int, repeats: int, progress: Any) -> dict[str, Any]:
 
     return {
         "name": "kpis",
-        "value": round(ours_seconds * 1000, 1),
-        "unit": "ms per street-month (all figures + rankings of communities, grids, departments)",
+        "value": round(1 / ours_seconds, 3),
+        "unit": "street-month reports/s (all figures + rankings of communities, grids, departments)",
         "limit_name": "full scan of the street's cases and timeline rows in Python, same figures",
-        "limit_value": round(limit_seconds * 1000, 1),
+        "limit_value": round(1 / limit_seconds, 3),
         "ratio": round(limit_seconds / ours_seconds, 3),
+        "report_ms": round(ours_seconds * 1000, 1),
+        "limit_ms": round(limit_seconds * 1000, 1),
         "cases": cases,
         "events": events,
         "month": MONTH,

@@ -39,5 +39,6 @@ def register_navigation() -> None:
         (_("Department desk"), "cases:desk", _is_department_handler),
         (_("All cases"), "cases:list", _is_staff),
         (_("New case"), "cases:new", _may_report),
+        (_("Figures and rankings"), "cases:kpis", _may_report),
     ):
         register_entry("cases", NavEntry(label, url_name, allowed=allowed))

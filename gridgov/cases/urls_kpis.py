@@ -1,10 +1,7 @@
 """URLs of the figures page and the monthly assessment report.
 
-No ``app_name`` here: the patterns take the namespace of whatever includes them. They belong in
-``gridgov/cases/urls.py`` as ``path("kpis/", include("gridgov.cases.urls_kpis"))``, which makes
-them ``cases:kpis`` and ``cases:kpis_report``. Until then gridgov/urls.py mounts them at
-/cases/kpis/ without a namespace (a second "cases" namespace would hide one of the two from
-``reverse``); ``views_kpis.kpi_url`` reverses them wherever they are mounted.
+No ``app_name`` here: gridgov/cases/urls.py includes these as ``path("kpis/", include(...))``,
+which makes them ``cases:kpis`` and ``cases:kpis_report``.
 """
 
 from django.urls import path, re_path

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from gridgov.areas.models import Area, AreaLevel
@@ -20,12 +20,9 @@ from gridgov.core.models import Department
 from gridgov.core.scoping import get_visible_or_404, scope_of
 
 
-def kpi_url(name: str, *args: object, **kwargs: object) -> str:
-    """``reverse`` of "kpis" or "kpis_report", inside the "cases" namespace or outside it."""
-    try:
-        return reverse(f"cases:{name}", args=args or None, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return reverse(name, args=args or None, kwargs=kwargs or None)
+def kpi_url(name: str, **kwargs: object) -> str:
+    """``reverse`` of "kpis" or "kpis_report" in the "cases" namespace."""
+    return reverse(f"cases:{name}", kwargs=kwargs or None)
 
 
 def _require_staff(request: HttpRequest) -> None:

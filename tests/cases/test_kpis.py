@@ -66,7 +66,9 @@ def march(world, report, plain_clock):
 
     def close_loop(case, resolver, verifier, resolve_at, close_at):
         case = go(case, "resolve", resolver, resolve_at, result="已处理")
-        case = go(case, "verify", verifier, resolve_at + datetime.timedelta(minutes=50), passed=True)
+        case = go(
+            case, "verify", verifier, resolve_at + datetime.timedelta(minutes=50), passed=True
+        )
         return go(case, "close", verifier, close_at)
 
     c1 = dispatched(3, w.grid_a)
@@ -144,7 +146,9 @@ def test_every_figure_of_the_street_against_the_hand_computed_month(world, march
     assert f["resolve_hours"].count == 5
     assert f["resolve_hours"].total_seconds == pytest.approx(hours(292) + hours(71) + 50 * 60)
     # Closed: 49 h 50, 193 h 50, 29 h 50, 73 h 50, 25 h 50.
-    assert f["close_hours"].total_seconds == pytest.approx(hours(49 + 193 + 29 + 73 + 25) + 5 * 50 * 60)
+    assert f["close_hours"].total_seconds == pytest.approx(
+        hours(49 + 193 + 29 + 73 + 25) + 5 * 50 * 60
+    )
     assert f["close_hours"].count == 5
     # Where they were settled: c1 c2 c4 in the grid, c3 in the community, c9 by the department.
     assert f["grid_share"] == Rate(3, 5)
@@ -159,7 +163,7 @@ def test_every_figure_of_the_street_against_the_hand_computed_month(world, march
 def test_a_month_without_cases_shows_dashes_not_zero_percent(world, march):
     february = kpis.month_period("2025-02")
     f = kpis.kpis_for(Case.objects.all(), *february, as_of=AS_OF)
-    for key, definition in kpis.DEFINITIONS.items():
+    for key in kpis.DEFINITIONS:
         assert f[key].value is None, key
         assert str(f[key]) == "—", key
     assert f["response_rate"] == Rate(0, 0) and f["response_rate"].fraction is None

@@ -8,9 +8,13 @@ import pytest
 from django.core.management import call_command
 
 from gridgov.cases.views_kpis import kpi_url
-from tests.cases.test_kpis import march, plain_clock  # noqa: F401 (fixtures)
+from tests.cases import test_kpis
 
 pytestmark = pytest.mark.django_db
+
+# The hand-computed month of test_kpis.py.
+plain_clock = test_kpis.plain_clock
+march = test_kpis.march
 
 
 def test_the_page_shows_each_figure_with_its_definition_and_the_rankings(world, march, login):
@@ -63,7 +67,11 @@ def test_the_report_as_excel_ranks_communities_grids_and_departments(world, marc
     assert [row[1] for row in ranked] == [world.community1.name, world.community2.name]
     assert ranked[0][0] == 1 and ranked[0][2] == 5
     grids = book.get_sheet_by_index(2).to_python()
-    assert {row[1] for row in grids[3:]} == {world.grid_a.name, world.grid_b.name, world.grid_c.name}
+    assert {row[1] for row in grids[3:]} == {
+        world.grid_a.name,
+        world.grid_b.name,
+        world.grid_c.name,
+    }
     departments = book.get_sheet_by_index(3).to_python()
     assert departments[3][1] == world.department.name
 
