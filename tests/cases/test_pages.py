@@ -562,6 +562,12 @@ def test_the_cases_module_in_the_navigation(world, client_for):
         body = client_for(user).get("/cases/todo/").content.decode()
         return set(re.findall(r'data-url-name="(cases:[a-z]+)"', body))
 
-    assert entries(world.secretary) == {"cases:todo", "cases:dispatch", "cases:list", "cases:new"}
-    assert entries(world.worker_a) == {"cases:todo", "cases:list", "cases:new"}
+    assert entries(world.secretary) == {
+        "cases:todo",
+        "cases:dispatch",
+        "cases:list",
+        "cases:new",
+        "cases:kpis",
+    }
+    assert entries(world.worker_a) == {"cases:todo", "cases:list", "cases:new", "cases:kpis"}
     assert entries(world.handler) == {"cases:todo", "cases:desk", "cases:list"}
