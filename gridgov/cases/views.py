@@ -37,6 +37,7 @@ EVENT_LABELS: dict[str, Any] = {
     "report": gettext_lazy("Reported"),
     "overdue": gettext_lazy("Overdue"),
     "auto_escalate": gettext_lazy("Escalated automatically"),
+    "reply": gettext_lazy("Reply to the reporter"),
 }
 # The next step of the closed loop, drawn as a primary button.
 PRIMARY_ACTIONS = ("accept", "dispatch", "claim", "resolve", "verify", "close", "rate")

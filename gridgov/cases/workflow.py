@@ -326,6 +326,8 @@ def transition(
         )
         for after in effect.after_save:
             after(event)
+        if target != from_status:
+            _fire_reply_templates(fresh, target, actor, now)
         _audit(fresh, action, from_status, target, effect, actor)
         # The row now holds what we wrote: apply it to the locked copy instead of reading again.
         result = fresh
@@ -343,6 +345,29 @@ def _schedule(case_id: int, moments: list[Any]) -> None:
     from gridgov.cases.jobs import schedule
 
     schedule(case_id, moments)
+
+
+def _fire_reply_templates(case: Case, status: str, actor: Any, now: datetime.datetime) -> None:
+    """Reply templates (常用回复) set to fire on this state become the reporter's update."""
+    from django.db.models import Q
+
+    from gridgov.cases.models import ReplyTemplate
+
+    templates = ReplyTemplate.objects.filter(active=True, fires_on=status).filter(
+        Q(category__isnull=True) | Q(category=case.category) | Q(category=case.category.parent_id)
+    )
+    for template in templates:
+        CaseEvent.objects.create(
+            case=case,
+            action="reply",
+            from_status=status,
+            to_status=status,
+            actor=actor if getattr(actor, "pk", None) else None,
+            at=now,
+            visibility=EventVisibility.PUBLIC,
+            note=template.text,
+            data={"template": template.pk},
+        )
 
 
 def _audit(case: Case, action: str, before: str, after: str, effect: Effect, actor: Any) -> None:

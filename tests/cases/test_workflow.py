@@ -345,3 +345,21 @@ def test_resolving_with_after_photos_attaches_them(world, report, tmp_path):
     assert photo.content_type == "image/png"
     photo.refresh_from_db()
     assert photo.area == case.area
+
+
+def test_a_reply_template_fires_as_the_public_update_on_its_state(world, report, hallway):
+    from gridgov.cases.models import ReplyTemplate
+
+    ReplyTemplate.objects.create(
+        title="受理回复", text="您反映的问题已受理，我们将尽快处理。", fires_on="accepted"
+    )
+    ReplyTemplate.objects.create(
+        title="别的类别",
+        text="不该出现",
+        fires_on="accepted",
+        category=Category.objects.get(code="0401"),
+    )
+    case = run(report(), "accept", world.secretary)
+    reply = case.events.get(action="reply")
+    assert reply.visibility == "public" and reply.note == "您反映的问题已受理，我们将尽快处理。"
+    assert not case.events.filter(note="不该出现").exists()
