@@ -38,3 +38,13 @@ def login():
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only(request):
+    """Tests marked ``pg`` need a real server (``.ci/run`` starts one); elsewhere they skip."""
+    if request.node.get_closest_marker("pg"):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip("runs on PostgreSQL only (GRIDGOV_TEST_POSTGRES_URL)")
