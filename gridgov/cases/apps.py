@@ -16,6 +16,9 @@ class CasesConfig(AppConfig):
 
         # Case status changes are audited by the workflow itself (one entry per transition, with
         # the action's name); the row-level audit still records edits made elsewhere.
+        from gridgov.cases.map_figures import register_figures
+
+        register_figures()
         audited(Case)
         audited(Category)
         audited(CaseSummons)

@@ -363,3 +363,19 @@ def test_a_reply_template_fires_as_the_public_update_on_its_state(world, report,
     reply = case.events.get(action="reply")
     assert reply.visibility == "public" and reply.note == "您反映的问题已受理，我们将尽快处理。"
     assert not case.events.filter(note="不该出现").exists()
+
+
+def test_open_and_overdue_cases_are_figures_of_the_map_and_area_pages(world, report, login):
+    from gridgov.areas.map import FIGURES
+
+    dispatched(world, report)
+    report(title="新报")
+    assert FIGURES["open_cases"].compute([world.grid_a, world.grid_b]) == {
+        world.grid_a.pk: 2,
+        world.grid_b.pk: 0,
+    }
+    data = login(world.secretary).get("/areas/map/data/", {"level": "grid", "figure": "open_cases"})
+    values = {f["properties"]["code"]: f["properties"]["value"] for f in data.json()["features"]}
+    assert (
+        values == {} or values.get(world.grid_a.code) == 2
+    )  # grids without polygons are not drawn
