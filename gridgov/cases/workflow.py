@@ -310,6 +310,15 @@ def transition(
             raise ConcurrentChange(
                 _("Somebody else changed this case a moment ago. Reload it and try again.")
             )
+        # The deadlines in force at this step, and whether a claim or resolution met them, stay
+        # in the timeline: figures judge each hand-off, not only the latest one.
+        for name in ("claim_due_at", "resolve_due_at"):
+            if effect.fields.get(name) is not None:
+                effect.data[name] = effect.fields[name].isoformat()
+        if action == "claim" and fresh.claim_due_at is not None:
+            effect.data["on_time"] = now <= fresh.claim_due_at
+        if action == "resolve" and fresh.resolve_due_at is not None:
+            effect.data["on_time"] = now <= fresh.resolve_due_at
         visibility = spec.visibility
         if public is not None:
             visibility = EventVisibility.PUBLIC if public else EventVisibility.INTERNAL

@@ -379,3 +379,11 @@ def test_open_and_overdue_cases_are_figures_of_the_map_and_area_pages(world, rep
     assert (
         values == {} or values.get(world.grid_a.code) == 2
     )  # grids without polygons are not drawn
+
+
+def test_the_timeline_keeps_each_deadline_and_whether_it_was_met(world, report):
+    case = dispatched(world, report)
+    dispatch = case.events.get(action="dispatch")
+    assert dispatch.data["claim_due_at"] == case.claim_due_at.isoformat()
+    case = run(case, "claim", world.worker_a)
+    assert case.events.get(action="claim").data["on_time"] is True
