@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.areas.map import Figure, register_figure
 from gridgov.areas.models import Area
+from gridgov.areas.rollup import AreaRollup
 from gridgov.cases.models import OPEN_STATUSES, Case
 
 
@@ -17,20 +16,14 @@ def _per_area(areas: list[Area], cases) -> dict[int, float]:  # noqa: ANN001
     result = {area.pk: 0 for area in areas}
     if not areas:
         return result
-    by_code = {area.code: area.pk for area in areas}
-    lengths = sorted({len(code) for code in by_code})
+    rollup = AreaRollup(areas)
     rows = (
-        cases.filter(area__code__startswith=os.path.commonprefix(list(by_code)))
+        cases.filter(rollup.condition())
         .values_list("area__code")
         .annotate(n=Count("id"))
         .values_list("area__code", "n")
     )
-    for code, number in rows:
-        for length in lengths:
-            area_id = by_code.get(code[:length])
-            if area_id is not None:
-                result[area_id] += number
-    return result
+    return rollup.add(rows, result)
 
 
 def open_cases(areas: list[Area]) -> dict[int, float]:

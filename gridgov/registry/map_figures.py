@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.areas.map import Figure, register_figure
 from gridgov.areas.models import Area
+from gridgov.areas.rollup import AreaRollup
 from gridgov.registry.models import Courtyard, RiskColor
 from gridgov.registry.selectors import area_counts
 
@@ -33,18 +32,12 @@ def worst_risk(areas: list[Area]) -> dict[int, float]:
     result = {area.pk: 0 for area in areas}
     if not areas:
         return result
-    by_code = {area.code: area.pk for area in areas}
-    lengths = sorted({len(code) for code in by_code})
-    rows = Courtyard.objects.filter(
-        area__code__startswith=os.path.commonprefix(list(by_code)), retired_at__isnull=True
-    ).values_list("area__code", "risk_color", "risk_override")
-    for code, derived, override in rows:
-        rank = RISK_RANK.get(override or derived, 0)
-        for length in lengths:
-            area_id = by_code.get(code[:length])
-            if area_id is not None and rank > result[area_id]:
-                result[area_id] = rank
-    return result
+    rollup = AreaRollup(areas)
+    rows = Courtyard.objects.filter(rollup.condition(), retired_at__isnull=True).values_list(
+        "area__code", "risk_color", "risk_override"
+    )
+    ranked = ((code, RISK_RANK.get(override or derived, 0)) for code, derived, override in rows)
+    return rollup.add(ranked, result, combine=max)
 
 
 def register_figures() -> None:

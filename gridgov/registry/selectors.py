@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from gridgov.areas.models import Area
+from gridgov.areas.rollup import AreaRollup
 from gridgov.core.fields import lookup_index
 from gridgov.core.identifiers import normalise_id_number, normalise_phone
 from gridgov.registry.models import Courtyard, House, Resident
@@ -60,21 +60,14 @@ def area_counts(areas: list[Area]) -> dict[int, dict[str, int]]:
     }
     if not areas:
         return counts
-    by_code = {area.code: area.pk for area in areas}
-    lengths = sorted({len(code) for code in by_code})
+    rollup = AreaRollup(areas)
 
     def add(rows: QuerySet, key: str) -> None:
-        # Rows are grouped by their own (finest) area; each adds to the listed areas that are
-        # its ancestors, found by cutting its code to each listed length: a dict look-up each.
         for code, number in rows:
-            for length in lengths:
-                area_id = by_code.get(code[:length])
-                if area_id is not None:
-                    counts[area_id][key] += number
+            for area_id in rollup.owners(code):
+                counts[area_id][key] += number
 
-    # One prefix for the whole list (their common ancestor's code) keeps the SQL to one LIKE
-    # however many areas are listed; rows of unlisted areas fall out in ``add``.
-    condition = Q(area__code__startswith=os.path.commonprefix(list(by_code)))
+    condition = rollup.condition()
     add(
         House.objects.filter(condition)
         .values_list("area__code")
