@@ -48,12 +48,7 @@ def _store_and_report(request: HttpRequest, form: CaseReportForm) -> Any:
                 reporter_name=data.get("reporter_name") or "",
                 callback_phone=data.get("callback_phone") or "",
                 photos=stored,
-            ).case
-            # Photos of a report located by its point were stored before the area was known:
-            # they belong to the case's area, so that those who handle it can open them.
-            unfiled = [photo.pk for photo in stored if photo.area_id is None]
-            if unfiled:
-                StoredFile.objects.filter(pk__in=unfiled).update(area=case.area)
+            ).case  # case_report files the photos under the case's area
     except BaseException:
         for photo in stored:  # the rows are rolled back; their bytes are removed here
             if photo.file.name:
