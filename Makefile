@@ -32,7 +32,7 @@ $(STAMPS)/assets: $(STAMPS)/node scripts/build_assets.py
 	$(BIN)/python scripts/build_assets.py
 	@touch $@
 
-$(STAMPS)/translations: $(STAMPS)/python $(wildcard gridgov/locale/*/LC_MESSAGES/*.po)
+$(STAMPS)/translations: $(STAMPS)/python $(wildcard gridgov/locale/*/LC_MESSAGES/*.po gridgov/*/locale/*/LC_MESSAGES/*.po)
 	$(BIN)/python scripts/compile_translations.py
 	@touch $@
 
@@ -52,8 +52,7 @@ format:
 	$(BIN)/ruff check --fix .
 
 messages: setup
-	cd gridgov && ../$(BIN)/gridgov makemessages --locale zh_Hans --locale en --no-obsolete --ignore 'static/vendor/*'
-	cd gridgov && ../$(BIN)/gridgov makemessages --domain djangojs --locale zh_Hans --locale en --no-obsolete --ignore 'static/vendor/*'
+	$(BIN)/python scripts/makemessages.py
 
 clean:
 	rm -rf $(VENV) node_modules $(STAMPS) gridgov/static/vendor

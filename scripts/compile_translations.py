@@ -1,4 +1,4 @@
-"""Compile gridgov/locale/*/LC_MESSAGES/*.po into .mo without needing GNU gettext installed."""
+"""Compile every catalogue (gridgov/locale and gridgov/<app>/locale) into .mo without GNU gettext."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> int:
     count = 0
-    for po_path in sorted((ROOT / "gridgov" / "locale").glob("*/LC_MESSAGES/*.po")):
+    for po_path in sorted((ROOT / "gridgov").glob("**/locale/*/LC_MESSAGES/*.po")):
         catalogue = polib.pofile(str(po_path))
         catalogue.save_as_mofile(str(po_path.with_suffix(".mo")))
         count += 1

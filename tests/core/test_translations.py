@@ -1,4 +1,5 @@
-"""The Simplified Chinese catalogue is complete, keeps every placeholder, and is the one Django uses."""
+"""The Simplified Chinese catalogues (the project's and each app's own) are complete, keep every
+placeholder, and are the ones Django uses."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from django.utils import translation
 LOCALE = Path(__file__).resolve().parents[2] / "gridgov" / "locale" / "zh_Hans" / "LC_MESSAGES"
 PO_PATH = LOCALE / "django.po"
 MO_PATH = LOCALE / "django.mo"
+CATALOGUES = sorted(
+    Path(__file__).resolve().parents[2].glob("gridgov/**/locale/zh_Hans/LC_MESSAGES/*.po")
+)
 
 # %(name)s / %(n)d / %(share).1f / bare %s and %d. A literal "%%" is removed before matching.
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%\(\w+\)\.\d+f|%[sd]")
@@ -22,9 +26,9 @@ def placeholders(text: str) -> set[str]:
     return set(PLACEHOLDER.findall(text.replace("%%", "")))
 
 
-@pytest.fixture(scope="module")
-def catalogue() -> polib.POFile:
-    return polib.pofile(str(PO_PATH))
+@pytest.fixture(scope="module", params=CATALOGUES, ids=lambda path: str(path).split("gridgov/")[-1])
+def catalogue(request) -> polib.POFile:
+    return polib.pofile(str(request.param))
 
 
 def label(entry: polib.POEntry) -> str:
@@ -32,8 +36,8 @@ def label(entry: polib.POEntry) -> str:
     return f"{entry.msgid!r} ({where[0]}:{where[1]})"
 
 
-def test_the_catalogue_is_not_empty(catalogue):
-    assert len(catalogue) > 100
+def test_the_project_catalogue_is_not_empty():
+    assert len(polib.pofile(str(PO_PATH))) > 100
 
 
 def test_no_entry_is_untranslated(catalogue):
