@@ -137,7 +137,7 @@ DEFINITIONS: dict[str, Definition] = {
             "response_rate",
             "响应率",
             _("Response rate"),
-            _("cases claimed within their claim deadline (latest assignment)"),
+            _("cases whose first claim met the claim deadline then in force"),
             _("cases dispatched in the period"),
         ),
         Definition(
@@ -410,8 +410,6 @@ def _per_case(
         k_key=key,
         k_status=F("status"),
         k_reported=F("reported_at"),
-        k_claimed=F("claimed_at"),
-        k_claim_due=F("claim_due_at"),
         k_resolved=F("resolved_at"),
         k_resolve_due=F("resolve_due_at"),
         k_closed=F("closed_at"),
@@ -420,6 +418,15 @@ def _per_case(
         k_handoff=_first(_events().filter(from_status=S.ACCEPTED, to_status=S.DISPATCHED)),
         k_first_claim=_first(
             _events().filter(action="claim", from_status=S.DISPATCHED, to_status=S.CLAIMED)
+        ),
+        # The claim entry records whether it met the deadline in force at that hand-off, so a
+        # late first claim stays late after a return, an escalation or a reopening.
+        k_first_claim_on_time=Subquery(
+            _events()
+            .filter(action="claim", from_status=S.DISPATCHED, to_status=S.CLAIMED)
+            .order_by("at", "id")
+            .annotate(ok=When_(When(data__on_time=True, then=Value(1)), default=Value(0)))
+            .values("ok")[:1]
         ),
         k_accepted=Exists(_events().filter(action="accept")),
         k_returned=Exists(_events().filter(action="return")),
@@ -497,10 +504,7 @@ def count_groups(
         ("dispatched", lambda: count(between("k_handoff", start, end))),
         (
             "responded",
-            lambda: count(
-                f"{between('k_handoff', start, end)} AND t.k_claimed IS NOT NULL"
-                " AND t.k_claimed <= t.k_claim_due"
-            ),
+            lambda: count(f"{between('k_handoff', start, end)} AND t.k_first_claim_on_time = 1"),
         ),
         ("accurate", lambda: count(f"{between('k_handoff', start, end)} AND NOT t.k_returned")),
         (

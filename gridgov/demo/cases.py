@@ -337,7 +337,13 @@ def load_cases(context: DemoContext) -> None:
         case["assignee_user_id"] = (
             handler_user if department is None and not case.get("whistled") else None
         )
-        line.step("claim", "claimed", handler_user, claim_at)
+        line.step(
+            "claim",
+            "claimed",
+            handler_user,
+            claim_at,
+            data={"on_time": claim_at <= case["claim_due_at"]},
+        )
         resolve_window = (case["resolve_due_at"] - claim_at).total_seconds()
         if rng.random() < 0.01 and age > 5:
             paused = datetime.timedelta(days=rng.randint(1, 10))
@@ -386,7 +392,13 @@ def load_cases(context: DemoContext) -> None:
                 result="已处置完毕，现场已恢复。",
             )
             line.step(
-                "resolve", "resolved", handler_user, resolve_at, note=case["result"], public=True
+                "resolve",
+                "resolved",
+                handler_user,
+                resolve_at,
+                note=case["result"],
+                public=True,
+                data={"on_time": resolve_at <= case["resolve_due_at"]},
             )
             verify_at = resolve_at + datetime.timedelta(hours=rng.randint(1, 30))
             if verify_at > now:

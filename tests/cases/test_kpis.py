@@ -255,3 +255,21 @@ def test_the_figures_take_a_fixed_number_of_queries(world, march, django_assert_
         kpis.kpis_for(cases, *MARCH, as_of=AS_OF)
     with django_assert_max_num_queries(1):
         kpis.kpis_by_area(cases, [world.grid_a, world.grid_b, world.grid_c], *MARCH, as_of=AS_OF)
+
+
+def test_a_late_first_claim_stays_late_after_an_escalation(world, report, plain_clock):
+    """The grid worker claims 3 h after dispatch (due in 2 h), escalates, and the secretary
+    claims at once at the community: the case's latest claim met its deadline, but the response
+    to the dispatch did not, and the figure judges the response."""
+    case = report(at=at(3, 9), area=world.grid_a, category=plain_clock)
+    for action, actor, when, payload in [
+        ("accept", world.secretary, at(3, 9, 5), {}),
+        ("dispatch", world.secretary, at(3, 9, 10), {}),
+        ("claim", world.worker_a, at(3, 12, 10), {}),
+        ("escalate", world.worker_a, at(3, 12, 20), {"reason": "需要社区协调"}),
+        ("claim", world.secretary, at(3, 12, 30), {}),
+    ]:
+        case = transition(case=case, action=action, actor=actor, at=when, **payload)
+    assert case.claimed_at <= case.claim_due_at  # on time on the latest assignment
+    f = kpis.kpis_for(Case.objects.all(), *MARCH, as_of=AS_OF)
+    assert f["response_rate"] == Rate(0, 1)
