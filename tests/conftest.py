@@ -41,6 +41,19 @@ def login():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """A test's rolled-back rows must not live on in the cache (e.g. firing reply templates)."""
+    from django.core.cache import cache
+
+    from gridgov.areas.locator import locator
+
+    cache.clear()
+    locator.invalidate()  # the polygons of the last test's (rolled-back) areas
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _postgresql_only(request):
     """Tests marked ``pg`` need a real server (``.ci/run`` starts one); elsewhere they skip."""
     if request.node.get_closest_marker("pg"):

@@ -68,6 +68,8 @@ class SpatialIndex:
             geometries.append(geometry)
             kept.append((area_id, code, name, level))
         self.areas = [LocatedArea(*row) for row in kept]
+        self.by_code = {area.code: area for area in self.areas}
+        self.by_id = {area.id: area for area in self.areas}
         self.ids = np.array([row[0] for row in kept], dtype=np.int64)
         ranks = np.array([LEVEL_ORDER.index(AreaLevel(row[3])) for row in kept], dtype=np.int64)
         all_geometries = np.array(geometries, dtype=object)
@@ -167,6 +169,21 @@ class Locator:
         hit = found != NOT_FOUND
         ids[hit] = index.ids[found[hit]]
         return ids
+
+
+def cached_area(*, pk: int | None = None, code: str | None = None) -> Area | None:
+    """The live area with this id or code as the locator holds it (no query), or None when the
+    locator does not hold it (no polygon, or retired). Only id, code, name and level are loaded;
+    any other field is read from the database on first use."""
+    index = locator.index()
+    found = index.by_id.get(pk) if pk is not None else index.by_code.get(code or "")
+    if found is None:
+        return None
+    return Area.from_db(
+        Area.objects.db,
+        ["id", "code", "name", "level"],
+        [found.id, found.code, found.name, found.level],
+    )
 
 
 locator = Locator()

@@ -79,7 +79,10 @@ def scratch_database() -> Iterator[Path]:
     old_name = connection.creation.create_test_db(
         verbosity=0, autoclobber=True, serialize=False, keepdb=False
     )
+    # Measure what production runs: without DEBUG's per-query bookkeeping.
+    debug, settings.DEBUG = settings.DEBUG, False
     try:
         yield folder
     finally:
+        settings.DEBUG = debug
         connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)

@@ -364,10 +364,9 @@ def _one_case(
         resolve_due = t + 7 * DAY
     claim_due = t + 2 * HOUR
     t += rng.expovariate(1 / (1.2 * HOUR))
-    add("claim", "dispatched", "claimed", t)
+    add("claim", "dispatched", "claimed", t, {"on_time": t <= claim_due})
     row["claimed_at"] = _stamp(t)
     row["assignee_user_id"] = workers[grid_id] if level == "grid" else None
-    del claim_due
     if level == "grid" and rng.random() < 0.05:  # escalated to the community
         t += 2 * HOUR
         level = "community"
@@ -380,9 +379,9 @@ def _one_case(
             assignee_user_id=None,
             escalation_level=1,
         )
-        resolve_due = t + 7 * DAY
+        resolve_due, claim_due = t + 7 * DAY, t + 2 * HOUR
         t += rng.expovariate(1 / HOUR)
-        add("claim", "dispatched", "claimed", t)
+        add("claim", "dispatched", "claimed", t, {"on_time": t <= claim_due})
         row["claimed_at"] = _stamp(t)
     if rng.random() < 0.03:  # more time asked for and given
         t += HOUR
@@ -491,7 +490,7 @@ def _full_scan(
         reported, claimed, claim_due = aware(reported), aware(claimed), aware(claim_due)
         resolved, resolve_due, closed = aware(resolved), aware(resolve_due), aware(closed)
         handoff = first_claim = rated_at = None
-        accepted = returned = extended = False
+        accepted = returned = extended = first_claim_on_time = False
         assignments: list[tuple[datetime.datetime, int, str]] = []
         for _case, action, source, target, at_value, data in timeline[case_id]:
             at = aware(at_value)
@@ -502,7 +501,9 @@ def _full_scan(
             ):
                 handoff = at
             if action == "claim" and source == "dispatched" and target == "claimed":
-                first_claim = at if first_claim is None or at < first_claim else first_claim
+                if first_claim is None or at < first_claim:
+                    details = json.loads(data) if isinstance(data, str) else data
+                    first_claim, first_claim_on_time = at, details.get("on_time") is True
             accepted = accepted or action == "accept"
             returned = returned or action == "return"
             if action == "decide_extension":
@@ -526,9 +527,7 @@ def _full_scan(
         counts["filed"] += in_reports and status != "merged" and accepted
         if within(handoff, start, end):
             counts["dispatched"] += 1
-            counts["responded"] += (
-                claimed is not None and claim_due is not None and claimed <= claim_due
-            )
+            counts["responded"] += first_claim_on_time
             counts["accurate"] += not returned
             counts["resolved"] += resolved is not None
             counts["extended"] += extended

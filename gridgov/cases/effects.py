@@ -73,7 +73,8 @@ def _deadlines(case: Case, now: datetime.datetime) -> dict[str, Any]:
 
 def _assign(case: Case, assignee: routing.Assignee, now: datetime.datetime) -> dict[str, Any]:
     """Fields that hand the case to an area queue, a person or a department (lead summons)."""
-    case.summons.filter(active=True).update(active=False)
+    if case.dispatched_at is not None:  # summonses exist only after a first hand-off
+        case.summons.filter(active=True).update(active=False)
     fields: dict[str, Any] = {
         "assignee_user": None,
         "assignee_area": assignee.area,

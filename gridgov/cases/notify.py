@@ -92,12 +92,14 @@ def after_transition(case: Case, event: CaseEvent, effect: Any) -> None:
     if not apps.is_installed("gridgov.notifications"):
         return
     for kind, audience in effect.notify:
+        # notify_user and notify_phone each write under their own savepoint: a failure drops
+        # that one notification, never the transition it is about.
         try:
             if audience == "reporter":
                 tell_reporter(case, kind)
             else:
                 tell_staff(case, kind, RECIPIENTS[audience](case))
-        except Exception:  # a notification must never undo or hide a committed transition
+        except Exception:  # a notification must never undo or hide the transition
             logger.exception("notification %s for case %s failed", kind, case.pk)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gridgov.areas.locator import cached_area
 from gridgov.areas.models import CODE_LENGTH, Area, AreaLevel
 from gridgov.cases.models import Case, HandlingLevel
 from gridgov.core.models import Department
@@ -32,7 +33,11 @@ def area_at(area: Area, level: AreaLevel) -> Area | None:
     length = CODE_LENGTH[level]
     if len(area.code) < length:
         return None
-    return Area.objects.filter(code=area.code[:length], retired_at__isnull=True).first()
+    code = area.code[:length]
+    return (
+        cached_area(code=code)
+        or Area.objects.defer("polygon").filter(code=code, retired_at__isnull=True).first()
+    )
 
 
 def street_of(area: Area) -> Area | None:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.areas.geo import CRS
-from gridgov.areas.locator import locator
+from gridgov.areas.locator import cached_area, locator
 from gridgov.areas.models import Area, AreaLevel
 from gridgov.cases.models import (
     AttachmentKind,
@@ -45,9 +45,13 @@ def _place(
     if lon is None or lat is None:
         return area, None, None, False
     location = locator.locate(lon, lat, crs)
-    if location.in_grid:
-        return Area.objects.get(pk=location.area.id), location.lon, location.lat, False
-    found = Area.objects.get(pk=location.area.id) if location.area else None
+    found = None
+    if location.area is not None:
+        found = cached_area(pk=location.area.id) or (
+            Area.objects.defer("polygon").filter(pk=location.area.id).first()
+        )
+    if location.in_grid and found is not None:
+        return found, location.lon, location.lat, False
     return found or area, location.lon, location.lat, True
 
 

@@ -278,7 +278,13 @@ def transition(
         raise WorkflowError(_("Unknown action."))
     now = at or timezone.now()
     with transaction.atomic():
-        fresh = Case.objects.select_for_update().select_related("category", "area").get(pk=case.pk)
+        # The area's polygon is never needed to apply a step, and is the largest column to parse.
+        fresh = (
+            Case.objects.select_for_update(of=("self",))  # not the area's or category's row
+            .select_related("category", "area")
+            .defer("area__polygon")
+            .get(pk=case.pk)
+        )
         if expected_version is not None and fresh.version != expected_version:
             raise ConcurrentChange(
                 _("Somebody else changed this case a moment ago. Reload it and try again.")
@@ -343,29 +349,28 @@ def transition(
         for name, value in effect.fields.items():
             setattr(result, name, value)
         result.status, result.version, result.updated_at = target, fresh.version + 1, now
-        transaction.on_commit(lambda: _notify(result, event, effect))
+        # Inbox entries, text messages and deadline checks are written in this transaction: a
+        # committed step always has them, a rolled-back one never. A failing notification only
+        # rolls back its own savepoint: it can never undo or hide the step itself.
+        _notify(result, event, effect)
         moments = [effect.fields.get("claim_due_at"), effect.fields.get("resolve_due_at")]
         if any(moments):
-            transaction.on_commit(lambda: _schedule(result.pk, moments))
+            _schedule(result.pk, moments)
     return result
 
 
 def _schedule(case_id: int, moments: list[Any]) -> None:
     from gridgov.cases.jobs import schedule
+    from gridgov.core.tasks import enqueue_with_transaction
 
-    schedule(case_id, moments)
+    enqueue_with_transaction(lambda: schedule(case_id, moments))
 
 
 def _fire_reply_templates(case: Case, status: str, actor: Any, now: datetime.datetime) -> None:
     """Reply templates (常用回复) set to fire on this state become the reporter's update."""
-    from django.db.models import Q
+    from gridgov.cases.replies import firing_on
 
-    from gridgov.cases.models import ReplyTemplate
-
-    templates = ReplyTemplate.objects.filter(active=True, fires_on=status).filter(
-        Q(category__isnull=True) | Q(category=case.category) | Q(category=case.category.parent_id)
-    )
-    for template in templates:
+    for pk, text in firing_on(status, case.category_id, case.category.parent_id):
         CaseEvent.objects.create(
             case=case,
             action="reply",
@@ -374,8 +379,8 @@ def _fire_reply_templates(case: Case, status: str, actor: Any, now: datetime.dat
             actor=actor if getattr(actor, "pk", None) else None,
             at=now,
             visibility=EventVisibility.PUBLIC,
-            note=template.text,
-            data={"template": template.pk},
+            note=text,
+            data={"template": pk},
         )
 
 

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from gridgov.core.audit import FULL_MASK
 from gridgov.core.identifiers import normalise_phone
 from gridgov.core.logging import redact
+from gridgov.core.tasks import enqueue_with_transaction
 from gridgov.notifications.backends import (
     DeliveryFailed,
     OutgoingMessage,
@@ -270,9 +271,10 @@ def _enqueue(delivery_id: int, *, run_after: datetime.datetime | None = None) ->
         if not deliver.get_backend().supports_defer:
             return  # the immediate backend cannot wait: deliveries_requeue enqueues it when due
         task = deliver.using(run_after=run_after)
-    # robust: a task queue that is down must not fail the write that notified; the delivery stays
-    # queued and the sweep enqueues it again.
-    transaction.on_commit(lambda: task.enqueue(delivery_id), robust=True)
+    # In the write's transaction with the database queue; after the commit (robust) with Redis:
+    # a queue that is down must not fail the write that notified; the delivery stays queued and
+    # the sweep enqueues it again.
+    enqueue_with_transaction(lambda: task.enqueue(delivery_id))
 
 
 def _outgoing(delivery: Delivery) -> OutgoingMessage:
