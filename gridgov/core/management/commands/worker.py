@@ -17,7 +17,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.REDIS_URL:
+            # django-tasks' RQ jobs carry the task, not a plain function: RQ must load them with
+            # the backend's job class.
             arguments = ["rqworker", "default", "--with-scheduler"]
+            arguments += ["--job-class", "django_tasks_rq.backend.Job"]
             if options["batch"]:
                 arguments.append("--burst")
             call_command(*arguments)
