@@ -476,15 +476,17 @@ def recategorize(case: Case, actor: Any, payload: dict[str, Any], now: datetime.
     case.category = category
     fields: dict[str, Any] = {"category": category}
     target = None
+    data: dict[str, Any] = {"category": category.code}
     if case.status in (S.DISPATCHED, S.CLAIMED):
         assignee = routing.suggest(case)
         if assignee is not None:
             fields.update(_assign(case, assignee, now))
             target = S.DISPATCHED
+            data["assignee"] = _describe(assignee)  # the new level, for the figures
     return Effect(
         fields=fields,
         target=target,
-        data={"category": category.code},
+        data=data,
         notify=[("new_assignment", "assignee")] if target else [],
     )
 

@@ -386,7 +386,11 @@ def _level_at_resolution() -> Subquery:
     )
     return Subquery(
         _events()
-        .filter(action__in=("dispatch", "escalate", "whistle"), at__lte=OuterRef("resolved_at"))
+        .filter(
+            Q(action__in=("dispatch", "escalate", "whistle"))
+            | Q(action="recategorize", data__has_key="assignee"),  # re-routed
+            at__lte=OuterRef("resolved_at"),
+        )
         .order_by("-at", "-id")
         .annotate(level=level)
         .values("level")[:1]

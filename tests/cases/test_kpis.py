@@ -273,3 +273,19 @@ def test_a_late_first_claim_stays_late_after_an_escalation(world, report, plain_
     assert case.claimed_at <= case.claim_due_at  # on time on the latest assignment
     f = kpis.kpis_for(Case.objects.all(), *MARCH, as_of=AS_OF)
     assert f["response_rate"] == Rate(0, 1)
+
+
+def test_a_case_rerouted_by_recategorizing_counts_at_its_new_level(
+    world, report, plain_clock, lift
+):
+    case = report(at=at(3, 9), area=world.grid_a, category=plain_clock)
+    for action, actor, when, payload in [
+        ("accept", world.secretary, at(3, 9, 5), {}),
+        ("dispatch", world.secretary, at(3, 9, 10), {}),  # to grid A
+        ("recategorize", world.secretary, at(3, 9, 30), {"category": lift}),  # community
+        ("claim", world.secretary, at(3, 9, 40), {}),
+        ("resolve", world.secretary, at(3, 10), {"result": "已修复"}),
+    ]:
+        case = transition(case=case, action=action, actor=actor, at=when, **payload)
+    f = kpis.kpis_for(Case.objects.all(), *MARCH, as_of=AS_OF)
+    assert f["community_share"] == Rate(1, 1) and f["grid_share"] == Rate(0, 1)
