@@ -111,7 +111,9 @@ BAD_REQUESTS = [
 ]
 
 
-@pytest.mark.parametrize(("what", "status", "changes"), BAD_REQUESTS, ids=[b[0] for b in BAD_REQUESTS])
+@pytest.mark.parametrize(
+    ("what", "status", "changes"), BAD_REQUESTS, ids=[b[0] for b in BAD_REQUESTS]
+)
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_bad_requests_are_refused_and_create_nothing(o311, what, status, changes, fmt):
     before = (Case.objects.count(), ClientRequest.objects.count(), CaseEvent.objects.count())
@@ -254,7 +256,9 @@ def test_deferred_mode_returns_a_token_that_resolves_to_the_id(o311):
         else:
             root = parse_xml(response.content)
             assert root.tag == "service_requests"
-            assert root.find("request").findtext("service_request_id") == entry["service_request_id"]
+            assert (
+                root.find("request").findtext("service_request_id") == entry["service_request_id"]
+            )
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
