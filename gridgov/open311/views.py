@@ -13,6 +13,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -82,6 +83,12 @@ def endpoint(*methods: str) -> Callable:
                 return view(request, fmt, *args, **kwargs)
             except Open311Error as error:
                 return error_response(error, fmt)
+            except PermissionDenied as error:
+                return error_response(Open311Error(403, str(error) or _("Not allowed.")), fmt)
+            except ValidationError as error:
+                # A refusal from the case loop we did not foresee (a race lost, a rule added
+                # later) is still the client's 400 with the loop's reason, never a 500.
+                return error_response(Open311Error(400, " ".join(error.messages)), fmt)
 
         return wrapped
 

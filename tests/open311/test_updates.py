@@ -240,3 +240,20 @@ def test_a_client_cannot_update_an_unpublished_case_it_did_not_send(o311, public
         "servicerequestupdates", service_request_id=case.number, status="open", description="补充"
     )
     assert response.status_code == 404
+
+
+def test_a_refusal_from_the_case_loop_is_a_400_not_a_500(o311, public_case, monkeypatch):
+    from gridgov.cases.errors import ConcurrentChange
+    from gridgov.open311 import services
+
+    def lost_the_race(**kwargs):
+        raise ConcurrentChange("Somebody else changed this case a moment ago.")
+
+    monkeypatch.setattr(services, "transition", lost_the_race)
+    case = public_case()
+    response = o311.post(
+        "servicerequestupdates", service_request_id=case.number, status="open", description="补充"
+    )
+    assert response.status_code == 400
+    validate(response.json(), "errors.json")
+    assert ClientUpdate.objects.count() == 0
