@@ -35,6 +35,8 @@ def optional_datetime(params: dict[str, str], name: str) -> datetime.datetime | 
             _("%(name)s is not a date and time (for example 2026-03-01T08:00:00+08:00).")
             % {"name": name}
         )
+    if not 1900 <= value.year <= 2999:  # far dates overflow on their way to UTC
+        raise bad(_("%(name)s is out of range.") % {"name": name})
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     return value

@@ -60,6 +60,17 @@ def _check_jurisdiction(request: HttpRequest) -> None:
         )
 
 
+def _check_input(request: HttpRequest, path_values: dict[str, Any]) -> None:
+    # A NUL character cannot be stored or compared by PostgreSQL: refuse it up front.
+    values = [*path_values.values(), *request.GET.keys()]
+    values += [v for key in request.GET for v in request.GET.getlist(key)]
+    if request.method == "POST":
+        values += [*request.POST.keys()]
+        values += [v for key in request.POST for v in request.POST.getlist(key)]
+    if any("\x00" in str(value) for value in values):
+        raise Open311Error(400, _("The request contains a NUL character."))
+
+
 def endpoint(*methods: str) -> Callable:
     """Format, method, jurisdiction and error handling around one Open311 view."""
 
@@ -79,6 +90,7 @@ def endpoint(*methods: str) -> Callable:
                     )
                     response["Allow"] = ", ".join(methods)
                     return response
+                _check_input(request, kwargs)
                 _check_jurisdiction(request)
                 return view(request, fmt, *args, **kwargs)
             except Open311Error as error:

@@ -174,6 +174,9 @@ def test_updated_datetime_filters(o311, public_case):
         {"page": "0"},
         {"page": "x"},
         {"page_size": "1001"},
+        {"start_date": "0001-01-01T00:00:00+14:00"},
+        {"end_date": "9999-12-31"},
+        {"service_code": "0101\x00"},
     ],
 )
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -254,3 +257,10 @@ def test_listing_costs_a_fixed_number_of_queries(o311, public_case, django_asser
     with django_assert_max_num_queries(5):  # count, page, photos, transaction
         response = o311.get("requests")
     assert len(response.json()) == 6
+
+
+def test_a_nul_character_in_the_address_is_400(o311):
+    for path in ("/open311/v2/services/01%0001.json", "/open311/v2/requests/1%00.json"):
+        response = o311.client.get(path)
+        assert response.status_code == 400
+        validate(response.json(), "errors.json")
