@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "gridgov.notifications",
     "gridgov.workcalendar",
     "gridgov.cases",
+    "gridgov.open311",
 ]
 
 MIDDLEWARE = [
@@ -383,3 +384,9 @@ GRIDGOV_CJK_FONT_PATH = env("GRIDGOV_CJK_FONT_PATH", "/usr/share/fonts/truetype/
 # --- Demo -----------------------------------------------------------------------------------------
 # The fixed demo password is refused by the production profile (see core.auth).
 GRIDGOV_DEMO_PASSWORD = "Gridgov#2026"  # noqa: S105 (demo only, refused in production)
+
+# --- Open311 GeoReport v2 ---------------------------------------------------------------------
+# The one jurisdiction this installation answers for: a client's jurisdiction_id must match it
+# (or be left out). The contact shown by discovery.json.
+GRIDGOV_OPEN311_JURISDICTION = env("GRIDGOV_OPEN311_JURISDICTION", "gridgov") or "gridgov"
+GRIDGOV_OPEN311_CONTACT = env("GRIDGOV_OPEN311_CONTACT", "") or ""

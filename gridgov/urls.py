@@ -12,6 +12,8 @@ urlpatterns = [
     path("cases/", include("gridgov.cases.urls")),
     path("inbox/", include("gridgov.notifications.urls")),
     path("calendar/", include("gridgov.workcalendar.urls")),
+    # Open311 GeoReport v2 for outside clients (FixMyStreet, city apps): public cases only.
+    path("open311/v2/", include("gridgov.open311.urls")),
     # Public, sessionless pages (the courtyard plate's QR code points here): no personal data.
     path("public/", include("gridgov.registry.urls_public")),
     path("i18n/", include("django.conf.urls.i18n")),
