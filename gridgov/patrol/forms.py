@@ -100,6 +100,7 @@ class QuickReportForm(forms.Form):
     crs = forms.ChoiceField(
         choices=[(c.value, c.value) for c in CRS],
         initial=CRS.WGS84.value,
+        required=False,
         widget=forms.HiddenInput,
     )
     photos = photo_field(_("Photos"))

@@ -79,6 +79,8 @@ def _forms_for(case: Case, user: Any) -> dict[str, Any]:
     for name, (action, _form_class) in MOBILE_ACTIONS.items():
         if action not in allowed:
             continue
+        if name == "claim" and case.status != CaseStatus.DISPATCHED:
+            continue  # claimed already (a claimed case stays claimable only for departments)
         if name == "handle" and case.status != CaseStatus.CLAIMED:
             continue  # photos of the site belong to the work, once the case is claimed
         forms[name] = mobile_form(name, case=case, user=user)
