@@ -508,9 +508,8 @@ def note(case: Case, actor: Any, payload: dict[str, Any], now: datetime.datetime
     photos = list(payload.get("photos") or [])
     if not photos:
         return Effect()
-    kind = payload.get("photo_kind") or AttachmentKind.OTHER
-    if kind not in AttachmentKind.values:
-        _fail("photo_kind", _("Unknown kind of photo."))
+    kind = payload.get("photo_kind")
+    kind = kind if kind in AttachmentKind.values else AttachmentKind.OTHER
     return Effect(
         after_save=[lambda event: _attach(case, event, photos, kind)],
         data={"photos": len(photos), "photo_kind": kind},
