@@ -81,8 +81,10 @@ def _forms_for(case: Case, user: Any) -> dict[str, Any]:
             continue
         if name == "claim" and case.status != CaseStatus.DISPATCHED:
             continue  # claimed already (a claimed case stays claimable only for departments)
-        if name == "handle" and case.status != CaseStatus.CLAIMED:
-            continue  # photos of the site belong to the work, once the case is claimed
+        if name == "handle" and (
+            case.status != CaseStatus.CLAIMED or case.assignee_user_id != user.pk
+        ):
+            continue  # photos of the site belong to the one who claimed the work
         forms[name] = mobile_form(name, case=case, user=user)
     return forms
 
@@ -142,6 +144,8 @@ def case_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     case = _case(request, pk)
     action = MOBILE_ACTIONS[name][0]
     if action not in {spec.action for spec in allowed_actions(case, request.user)}:
+        raise PermissionDenied
+    if name == "handle" and name not in _forms_for(case, request.user):
         raise PermissionDenied
     form = mobile_form(name, case=case, user=request.user, data=request.POST, files=request.FILES)
     if not form.is_valid():

@@ -194,3 +194,13 @@ def test_an_action_the_worker_may_not_take_is_refused(world, dispatched, login):
     assert response.status_code == 403
     assert Case.objects.get(pk=case.pk).status == CaseStatus.DISPATCHED
     assert login(world.worker_a).post(f"/w/cases/{case.pk}/act/verify/").status_code == 404
+
+
+def test_only_the_worker_who_claimed_it_adds_photos_of_the_work(world, dispatched, login):
+    case = transition(case=dispatched(), action="claim", actor=world.worker_a)
+    response = login(world.secretary).post(
+        f"/w/cases/{case.pk}/act/handle/",
+        {"handle-expected_version": case.version, "handle-photos": png()},
+    )
+    assert response.status_code == 403
+    assert not CaseAttachment.objects.exists() and not StoredFile.objects.exists()
