@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "gridgov.workcalendar",
     "gridgov.cases",
     "gridgov.open311",
+    "gridgov.patrol",
 ]
 
 MIDDLEWARE = [

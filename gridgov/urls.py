@@ -10,6 +10,9 @@ urlpatterns = [
     path("registry/", include("gridgov.registry.urls")),
     path("party/", include("gridgov.party.urls")),
     path("cases/", include("gridgov.cases.urls")),
+    # The grid worker's phone pages and the patrol console (gridgov/patrol).
+    path("w/", include("gridgov.patrol.urls")),
+    path("patrols/", include("gridgov.patrol.urls_console")),
     path("inbox/", include("gridgov.notifications.urls")),
     path("calendar/", include("gridgov.workcalendar.urls")),
     # Open311 GeoReport v2 for outside clients (FixMyStreet, city apps): public cases only.

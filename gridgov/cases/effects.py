@@ -109,7 +109,16 @@ def reject(case: Case, actor: Any, payload: dict[str, Any], now: datetime.dateti
 
 @effect("dispatch")
 def dispatch(case: Case, actor: Any, payload: dict[str, Any], now: datetime.datetime) -> Effect:
-    """To a person, an area queue or a department; without one, to the category's default."""
+    """To a person, an area queue or a department; without one, to the category's default.
+
+    A grid worker who found the case on patrol and is no dispatcher (``guards.is_finder``)
+    dispatches it only to themselves, in their grid's queue, whatever the payload says.
+    """
+    from gridgov.cases.guards import is_dispatcher
+
+    if actor is not None and not is_dispatcher(actor, case):
+        grid = routing.area_at(case.area, routing.LEVEL_OF[HandlingLevel.GRID])
+        payload = {**payload, "area": grid, "user": actor, "department": None}
     assignee = _assignee_from(payload) or routing.suggest(case)
     if assignee is None:
         _fail("assignee", _("No assignee could be found for this case; choose one."))
@@ -222,11 +231,16 @@ def resolve(case: Case, actor: Any, payload: dict[str, Any], now: datetime.datet
             % {"names": names},
         )
     photos = list(payload.get("photos") or [])
+    # Photos of the site before the work, when the handler takes them only now (the phone page).
+    before = list(payload.get("photos_before") or [])
     return Effect(
         fields={"resolved_at": now, "resolved_by": actor, "result": payload["result"]},
         notify=[("resolved", "reporter")],
-        after_save=[lambda event: _attach(case, event, photos, AttachmentKind.AFTER)],
-        data={"photos": len(photos)} if photos else {},
+        after_save=[
+            lambda event: _attach(case, event, before, AttachmentKind.BEFORE),
+            lambda event: _attach(case, event, photos, AttachmentKind.AFTER),
+        ],
+        data={"photos": len(photos) + len(before)} if photos or before else {},
     )
 
 
@@ -493,4 +507,13 @@ def recategorize(case: Case, actor: Any, payload: dict[str, Any], now: datetime.
 
 @effect("note")
 def note(case: Case, actor: Any, payload: dict[str, Any], now: datetime.datetime) -> Effect:
-    return Effect()
+    """A note, with photos when the handler records the site (before the work, or along it)."""
+    photos = list(payload.get("photos") or [])
+    if not photos:
+        return Effect()
+    kind = payload.get("photo_kind")
+    kind = kind if kind in AttachmentKind.values else AttachmentKind.OTHER
+    return Effect(
+        after_save=[lambda event: _attach(case, event, photos, kind)],
+        data={"photos": len(photos), "photo_kind": kind},
+    )

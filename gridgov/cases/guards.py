@@ -37,6 +37,36 @@ def is_dispatcher(actor: Any, case: Case) -> bool:
     return bool(_roles_covering(actor, case.area.code) & DISPATCHER_ROLES)
 
 
+def is_finder(actor: Any, case: Case) -> bool:
+    """A grid worker (or leader) who found a grid-level matter on patrol in their own grid
+    takes it on themselves ("小事不出网格"): they may accept it and have it dispatched to them,
+    and to nobody else (``effects.dispatch``)."""
+    from gridgov.areas.models import CODE_LENGTH, AreaLevel
+    from gridgov.cases.models import Channel, HandlingLevel
+
+    grid_length = CODE_LENGTH[AreaLevel.GRID]
+    if (
+        actor is None
+        or case.channel != Channel.PATROL
+        or case.reporter_user_id is None
+        or case.reporter_user_id != actor.pk
+        or case.outside_grids
+        or case.category.handling_level != HandlingLevel.GRID
+        or len(case.area.code) < grid_length
+    ):
+        return False
+    return RoleAssignment.objects.filter(
+        user=actor,
+        active=True,
+        role__in=(Role.GRID_WORKER, Role.GRID_LEADER),
+        area__code=case.area.code[:grid_length],
+    ).exists()
+
+
+def is_dispatcher_or_finder(actor: Any, case: Case) -> bool:
+    return is_dispatcher(actor, case) or is_finder(actor, case)
+
+
 def is_superior(actor: Any, case: Case) -> bool:
     scope = scope_of(actor)
     if scope.everything:

@@ -69,7 +69,7 @@ TRANSITIONS: dict[str, Transition] = {
             pgettext_lazy("case action", "Accept"),
             {S.REPORTED},
             S.ACCEPTED,
-            guards.is_dispatcher,
+            guards.is_dispatcher_or_finder,
             visibility=EventVisibility.PUBLIC,
         ),
         _t(
@@ -86,7 +86,7 @@ TRANSITIONS: dict[str, Transition] = {
             pgettext_lazy("case action", "Dispatch"),
             {S.ACCEPTED},
             S.DISPATCHED,
-            guards.is_dispatcher,
+            guards.is_dispatcher_or_finder,
         ),
         _t(
             "claim",

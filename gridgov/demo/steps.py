@@ -8,5 +8,6 @@ from gridgov.demo import (
     cases,  # noqa: E402,F401  (two years of cases in every state)
     courtyards,  # noqa: E402,F401  (courtyards, landlords, tenants, inspections)
     party,  # noqa: E402,F401  (party organisations beside the areas)
+    patrols,  # noqa: E402,F401  (three weeks of grid workers' patrols with route points)
     people,  # noqa: E402,F401  (micro-grids, buildings, houses, residents)
 )
