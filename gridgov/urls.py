@@ -11,6 +11,8 @@ urlpatterns = [
     path("party/", include("gridgov.party.urls")),
     path("cases/", include("gridgov.cases.urls")),
     path("inbox/", include("gridgov.notifications.urls")),
+    # Residents' phone pages (sign-in by code, reports, my reports, the public list).
+    path("m/", include("gridgov.resident.urls")),
     path("calendar/", include("gridgov.workcalendar.urls")),
     # Public, sessionless pages (the courtyard plate's QR code points here): no personal data.
     path("public/", include("gridgov.registry.urls_public")),
