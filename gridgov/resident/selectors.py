@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from gridgov.areas.geo import CRS, to_wgs84
 from gridgov.areas.models import Area, AreaLevel
@@ -44,7 +44,7 @@ PUBLIC_STATUSES = frozenset(CaseStatus) - {
 # What a reporter reads for each timeline line: the step, never the person who took it.
 RESIDENT_LABELS: dict[str, Any] = {
     "report": gettext_lazy("Your report was received"),
-    "accept": gettext_lazy("Accepted"),
+    "accept": pgettext_lazy("resident timeline", "Accepted"),
     "reject": gettext_lazy("Not accepted"),
     "resolve": gettext_lazy("Handled"),
     "close": gettext_lazy("Closed"),
