@@ -152,7 +152,10 @@ def case_me_too(
                 raise ValidationError(
                     _("This case is no longer open. Report the problem as a new case.")
                 )
-            stored = _store_photos(photos, actor, area=fresh.area)
+            # Stored as the uploader's first (a resident has no area of their own), then filed
+            # under the case's area so that whoever may see the case may see them.
+            stored = _store_photos(photos, actor)
+            StoredFile.objects.filter(pk__in=[p.pk for p in stored]).update(area=fresh.area)
             follower = None
             if signed_in:
                 follower = CaseFollower.objects.filter(case=fresh, user=actor).first()

@@ -72,3 +72,40 @@ def png(width: int = 64, height: int = 48, colour: str = "red", name: str = "pho
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(buffer, "PNG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def move(case, world, *, until: str = "closed", at=None):
+    """Take ``case`` along the loop as the staff would, up to ``until``."""
+    from gridgov.cases.workflow import transition
+
+    steps = [
+        ("accepted", "accept", world.secretary, {}),
+        ("dispatched", "dispatch", world.secretary, {"area": world.grid_a}),
+        ("claimed", "claim", world.worker_a, {}),
+        ("resolved", "resolve", world.worker_a, {"result": "已清理干净。"}),
+        ("verified", "verify", world.secretary, {"passed": True}),
+        ("closed", "close", world.secretary, {}),
+    ]
+    for state, action, actor, payload in steps:
+        extra = {"at": at} if at is not None else {}
+        case = transition(case=case, action=action, actor=actor, **payload, **extra)
+        if state == until:
+            break
+    return case
+
+
+@pytest.fixture
+def resident_case(mapped, hallway, phone_resident):
+    """A case the phone resident reported in grid A, with a photo."""
+    from gridgov.resident.services import resident_report
+
+    return resident_report(
+        actor=phone_resident,
+        category=hallway,
+        title="楼道堆满纸箱",
+        description="三单元楼道堆满纸箱",
+        lon=INSIDE_A[0],
+        lat=INSIDE_A[1],
+        callback_phone=RESIDENT_PHONE,
+        photos=[png()],
+    ).case
