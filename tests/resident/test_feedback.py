@@ -26,7 +26,9 @@ def test_the_reporter_rates_a_closed_case(resident_case, world, resident_client)
     case = move(resident_case, world)
     page = resident_client.get(f"/m/mine/{case.pk}/").content.decode()
     assert "评价办理情况" in page
-    response = resident_client.post(f"/m/mine/{case.pk}/rate/", {"rating": "5", "comment": "很及时"})
+    response = resident_client.post(
+        f"/m/mine/{case.pk}/rate/", {"rating": "5", "comment": "很及时"}
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == CaseStatus.RATED and case.rating == 5 and case.rating_comment == "很及时"
@@ -108,7 +110,9 @@ def test_the_job_asks_once_on_the_page_in_the_inbox_and_by_text(
         assert jobs.ask_if_fixed.call(case.pk) is True
         assert jobs.ask_if_fixed.call(case.pk) is False  # asked already
     assert FixedCheck.objects.filter(case=case).count() == 1
-    assert Notification.objects.filter(recipient=case.reporter_user, title__contains="解决了吗").exists()
+    assert Notification.objects.filter(
+        recipient=case.reporter_user, title__contains="解决了吗"
+    ).exists()
     assert Delivery.objects.filter(template="case_fixed_check", kind="case_feedback").count() == 1
     assert "问题解决了吗" in resident_client.get("/m/").content.decode()
     assert "data-fixed-question" in resident_client.get(f"/m/mine/{case.pk}/").content.decode()
@@ -131,7 +135,9 @@ def test_the_sweep_asks_what_the_jobs_missed(resident_case, world, settings):
 def test_no_reopens_the_case(resident_case, world, resident_client):
     case = move(resident_case, world, at=timezone.now() - 30 * DAY)  # long past the window
     jobs.fixed_check_sweep()
-    response = resident_client.post(f"/m/mine/{case.pk}/fixed/", {"fixed": "no", "note": "还是堆着"})
+    response = resident_client.post(
+        f"/m/mine/{case.pk}/fixed/", {"fixed": "no", "note": "还是堆着"}
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == CaseStatus.DISPATCHED and case.reopen_count == 1

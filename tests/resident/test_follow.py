@@ -83,7 +83,9 @@ def test_my_reports_show_public_steps_without_staff_names_or_internal_notes(
 ):
     case = move(resident_case, world, until="claimed")
     transition(case=case, action="note", actor=world.worker_a, note="内部备注：房东张三不配合")
-    case = transition(case=case, action="resolve", actor=world.worker_a, result="纸箱已清理，楼道畅通。")
+    case = transition(
+        case=case, action="resolve", actor=world.worker_a, result="纸箱已清理，楼道畅通。"
+    )
     page = resident_client.get(f"/m/mine/{case.pk}/").content.decode()
     assert "纸箱已清理，楼道畅通。" in page  # the public result
     assert "内部备注" not in page and "张三" not in page

@@ -30,7 +30,9 @@ def form(**fields):
     return data
 
 
-def test_a_signed_in_resident_reports_with_a_photo_and_a_place(mapped, hallway, resident_client, phone_resident):
+def test_a_signed_in_resident_reports_with_a_photo_and_a_place(
+    mapped, hallway, resident_client, phone_resident
+):
     lon, lat = INSIDE_A
     response = resident_client.post(
         "/m/report/", form(lon=lon, lat=lat, photos=[png(), png(colour="blue")])
@@ -65,7 +67,9 @@ def test_a_place_outside_every_grid_is_accepted_and_flagged(mapped, hallway, res
     assert case.outside_grids and case.area == mapped.street  # the street's dispatch queue
 
 
-def test_a_file_that_is_not_a_photo_is_refused_and_nothing_is_created(mapped, hallway, resident_client):
+def test_a_file_that_is_not_a_photo_is_refused_and_nothing_is_created(
+    mapped, hallway, resident_client
+):
     fake = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00 not an image", content_type="image/jpeg")
     response = resident_client.post("/m/report/", form(photos=[fake]))
     assert response.status_code == 400

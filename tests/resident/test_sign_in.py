@@ -118,7 +118,9 @@ def test_too_many_codes_per_phone_in_an_hour(world):
     start = timezone.now() - datetime.timedelta(minutes=50)
     for minutes in (0, 2, 4):
         signin.code_request(
-            phone=PHONE, address=f"10.0.0.{minutes}", now=start + datetime.timedelta(minutes=minutes)
+            phone=PHONE,
+            address=f"10.0.0.{minutes}",
+            now=start + datetime.timedelta(minutes=minutes),
         )
     with pytest.raises(signin.CodeRefused) as refused:
         signin.code_request(phone=PHONE, address="10.0.0.9")
