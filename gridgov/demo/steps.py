@@ -10,3 +10,4 @@ from gridgov.demo import (
     party,  # noqa: E402,F401  (party organisations beside the areas)
     people,  # noqa: E402,F401  (micro-grids, buildings, houses, residents)
 )
+from gridgov.resident import demo as resident_demo  # noqa: E402,F401  (the demo resident's phone)

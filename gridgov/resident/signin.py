@@ -17,6 +17,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -110,6 +111,8 @@ def code_request(*, phone: str, address: str | None, now: Any = None) -> tuple[S
     number = _mobile(phone)
     now = now or timezone.now()
     account = account_for_phone(number)
+    if account is not None and settings.PRODUCTION and account.is_demo:
+        raise CodeRefused(_("This account cannot sign in here."), code="demo_account")
     if account is not None and (not account.is_active or is_staff_account(account)):
         raise CodeRefused(
             _("This number belongs to a staff account: sign in with your user name and password."),
