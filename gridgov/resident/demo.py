@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from gridgov.cases.models import Case, CaseFollower, CaseStatus, Channel
 from gridgov.core.models import User
-from gridgov.demo.loader import DemoContext, DemoLogin, demo_step
+from gridgov.demo.loader import DemoContext, demo_step
 
 # A fictional number (199 0000 0001); its sign-in code appears in the demo's log output.
 DEMO_RESIDENT_PHONE = "19900000001"
@@ -44,7 +44,8 @@ def load_resident(context: DemoContext) -> None:
                 continue
             Case.objects.filter(pk=case.pk).update(reporter_user=user, anonymous=False)
             CaseFollower.objects.get_or_create(case=case, user=user)
-    where = home.area.name if home is not None else ""
-    context.logins.append(
-        DemoLogin(DEMO_RESIDENT_PHONE, "居民（手机验证码登录 /m/，验证码见本窗口日志）", where)
-    )
+    # The demo output names the phone beside the resident's login (the code shows in the log).
+    note = f"手机 {DEMO_RESIDENT_PHONE} 验证码登录 /m/（验证码见本窗口日志）"
+    for login in context.logins:
+        if login.username == DEMO_RESIDENT and note not in login.where:
+            login.where = f"{login.where} · {note}"
