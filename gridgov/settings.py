@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "gridgov.cases",
     "gridgov.open311",
     "gridgov.patrol",
+    "gridgov.resident",
 ]
 
 MIDDLEWARE = [
@@ -375,6 +376,20 @@ GRIDGOV_SMS_GATEWAY = {
     ),  # {"sign_in_code": "SMS_1"}
 }
 GRIDGOV_NOTIFY_MAX_ATTEMPTS = env_int("GRIDGOV_NOTIFY_MAX_ATTEMPTS", 5)
+
+# --- Resident phone pages (/m/, docs/architecture.md) -------------------------------------------
+# Sign-in codes: valid this many minutes, this many tries each; at most this many codes per phone
+# and per address in an hour, and one per phone every this many seconds.
+GRIDGOV_RESIDENT_CODE_MINUTES = env_int("GRIDGOV_RESIDENT_CODE_MINUTES", 5)
+GRIDGOV_RESIDENT_CODE_ATTEMPTS = env_int("GRIDGOV_RESIDENT_CODE_ATTEMPTS", 5)
+GRIDGOV_RESIDENT_CODES_PER_PHONE_HOUR = env_int("GRIDGOV_RESIDENT_CODES_PER_PHONE_HOUR", 5)
+GRIDGOV_RESIDENT_CODES_PER_ADDRESS_HOUR = env_int("GRIDGOV_RESIDENT_CODES_PER_ADDRESS_HOUR", 20)
+GRIDGOV_RESIDENT_CODE_INTERVAL_SECONDS = env_int("GRIDGOV_RESIDENT_CODE_INTERVAL_SECONDS", 60)
+# A reporter may reopen a closed case within this many days; "is it fixed?" is asked this many
+# days after closing; open cases of the same category this close are offered for "me too".
+GRIDGOV_RESIDENT_REOPEN_DAYS = env_int("GRIDGOV_RESIDENT_REOPEN_DAYS", 7)
+GRIDGOV_RESIDENT_FIXED_CHECK_DAYS = env_int("GRIDGOV_RESIDENT_FIXED_CHECK_DAYS", 3)
+GRIDGOV_RESIDENT_NEARBY_METRES = env_int("GRIDGOV_RESIDENT_NEARBY_METRES", 250)
 
 # --- Courtyard plates ---------------------------------------------------------------------------
 # The address printed in the plates' QR codes (e.g. "https://gridgov.street.example.gov.cn");

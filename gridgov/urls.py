@@ -14,6 +14,8 @@ urlpatterns = [
     path("w/", include("gridgov.patrol.urls")),
     path("patrols/", include("gridgov.patrol.urls_console")),
     path("inbox/", include("gridgov.notifications.urls")),
+    # Residents' phone pages (sign-in by code, reports, my reports, the public list).
+    path("m/", include("gridgov.resident.urls")),
     path("calendar/", include("gridgov.workcalendar.urls")),
     # Open311 GeoReport v2 for outside clients (FixMyStreet, city apps): public cases only.
     path("open311/v2/", include("gridgov.open311.urls")),

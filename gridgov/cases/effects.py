@@ -285,7 +285,22 @@ def _rework(case: Case, now: datetime.datetime, data: dict[str, Any]) -> Effect:
 
 @effect("close")
 def close(case: Case, actor: Any, payload: dict[str, Any], now: datetime.datetime) -> Effect:
-    return Effect(fields={"closed_at": now}, notify=[("closed", "reporter")])
+    return Effect(
+        fields={"closed_at": now},
+        notify=[("closed", "reporter")],
+        after_save=[lambda event: _ask_if_fixed_later(case.pk, now)],
+    )
+
+
+def _ask_if_fixed_later(case_id: int, closed_at: datetime.datetime) -> None:
+    """The resident pages ask the reporter "is it fixed?" some days after closing."""
+    from django.apps import apps
+    from django.db import transaction
+
+    if apps.is_installed("gridgov.resident"):
+        from gridgov.resident.jobs import schedule
+
+        transaction.on_commit(lambda: schedule(case_id, closed_at))
 
 
 @effect("rate")

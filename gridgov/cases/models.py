@@ -44,6 +44,9 @@ class Category(models.Model):
     code = models.CharField(_("code"), max_length=4, unique=True)
     name = models.CharField(_("name"), max_length=64)
     filing_condition = models.TextField(_("filing condition"), blank=True)
+    # Words residents use for this kind of problem (space-separated); the category suggestion of
+    # the report pages scores a description against them, the name and the filing condition.
+    keywords = models.TextField(_("keywords"), blank=True)
     closing_condition = models.TextField(_("closing condition"), blank=True)
     handling_level = models.CharField(
         _("default handling level"),

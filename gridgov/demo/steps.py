@@ -11,3 +11,4 @@ from gridgov.demo import (
     patrols,  # noqa: E402,F401  (three weeks of grid workers' patrols with route points)
     people,  # noqa: E402,F401  (micro-grids, buildings, houses, residents)
 )
+from gridgov.resident import demo as resident_demo  # noqa: E402,F401  (the demo resident's phone)

@@ -1,5 +1,6 @@
 """``gridgov sweep``: the daily sweeps that repair what the calendar changes without any write
-(case deadlines whose queued check was missed; courtyard tenant counts and colours). Idempotent:
+(case deadlines whose queued check was missed; courtyard tenant counts and colours; "is it
+fixed?" questions to reporters that are due). Idempotent:
 run it from a systemd timer or cron once a day, or twice, or after a restart.
 """
 
@@ -17,7 +18,9 @@ class Command(BaseCommand):
         from gridgov.cases.jobs import deadline_sweep
         from gridgov.notifications.services import deliveries_requeue
         from gridgov.registry.courtyards.services import courtyard_risk_sweep
+        from gridgov.resident.jobs import fixed_check_sweep
 
         self.stdout.write(f"cases: {deadline_sweep()} changed")
         self.stdout.write(f"deliveries: {deliveries_requeue()} queued again")
         self.stdout.write(f"courtyards: {courtyard_risk_sweep()} changed")
+        self.stdout.write(f"residents asked whether it is fixed: {fixed_check_sweep()}")
