@@ -12,6 +12,8 @@ urlpatterns = [
     path("cases/", include("gridgov.cases.urls")),
     path("inbox/", include("gridgov.notifications.urls")),
     path("calendar/", include("gridgov.workcalendar.urls")),
+    path("sos/", include("gridgov.sos.urls")),
+    path("hotline/", include("gridgov.hotline.urls")),
     # Public, sessionless pages (the courtyard plate's QR code points here): no personal data.
     path("public/", include("gridgov.registry.urls_public")),
     path("i18n/", include("django.conf.urls.i18n")),
