@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from gridgov.areas.models import Area, AreaLevel
 from gridgov.cases.models import Case, CaseStatus, Category, Channel, Urgency
 from gridgov.cases.routing import area_at
+from gridgov.core.fields import lookup_index
 from gridgov.core.identifiers import validate_phone
 from gridgov.core.models import Role, RoleAssignment, User
 from gridgov.registry.models import Resident
@@ -110,11 +111,14 @@ def device_by_token(token: str) -> SosDevice | None:
 def resident_of(user: Any) -> Resident | None:
     """The registered resident a signed-in person is, matched on the phone number (the number
     they sign in with); None when the register has no match."""
-    phone_index = getattr(user, "phone_index", "")
-    if not phone_index:
+    phone = getattr(user, "phone", "") if getattr(user, "is_authenticated", False) else ""
+    if not phone:
         return None
+    # Blind indexes differ per model and column: look the number up as a resident's phone.
     return (
-        Resident.objects.filter(phone_index=phone_index, moved_out_at__isnull=True)
+        Resident.objects.filter(
+            phone_index=lookup_index(Resident, "phone", phone), moved_out_at__isnull=True
+        )
         .select_related("area", "house")
         .order_by("id")
         .first()
