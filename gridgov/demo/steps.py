@@ -9,4 +9,5 @@ from gridgov.demo import (
     courtyards,  # noqa: E402,F401  (courtyards, landlords, tenants, inspections)
     party,  # noqa: E402,F401  (party organisations beside the areas)
     people,  # noqa: E402,F401  (micro-grids, buildings, houses, residents)
+    sos,  # noqa: E402,F401  (the SOS demo device, duty shift and past SOS calls)
 )

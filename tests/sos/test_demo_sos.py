@@ -1,0 +1,43 @@
+"""The SOS demo: a device whose token the demo prints and that works, jumin01 on the phone page,
+past SOS calls; a refresh gives a new token and adds nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from gridgov.core.models import User
+from gridgov.demo.loader import load_demo
+from gridgov.sos.models import DutyShift, SosDevice, SosPress
+from gridgov.sos.services import resident_of
+
+pytestmark = pytest.mark.django_db
+
+
+def _token(context) -> str:
+    line = next(login for login in context.logins if login.role.startswith("X-Device-Token"))
+    return line.role.split(": ", 1)[1]
+
+
+def test_the_demo_has_a_working_sos_device_linked_resident_and_past_calls():
+    context = load_demo(scale=0.02)
+    device = SosDevice.objects.get(label="演示一键通")
+    assert device.resident.tags.filter(tag="elderly_alone").exists()
+    assert resident_of(User.objects.get(username="jumin01")) == device.resident
+    past = SosPress.objects.filter(resident=device.resident)
+    assert past.count() == 3 and all(p.case.status == "closed" for p in past)
+    assert DutyShift.objects.exists()
+    response = Client().post(
+        "/sos/device/press/",
+        data=json.dumps({}),
+        content_type="application/json",
+        HTTP_X_DEVICE_TOKEN=_token(context),
+    )
+    assert response.status_code == 201, response.content
+
+    again = load_demo(scale=0.02)
+    assert _token(again) != _token(context)
+    assert SosDevice.objects.filter(label="演示一键通").count() == 1
+    assert SosPress.objects.filter(resident=device.resident).count() == 4
