@@ -41,3 +41,27 @@ def test_the_demo_has_a_working_sos_device_linked_resident_and_past_calls():
     assert _token(again) != _token(context)
     assert SosDevice.objects.filter(label="演示一键通").count() == 1
     assert SosPress.objects.filter(resident=device.resident).count() == 4
+
+
+@pytest.mark.slow
+def test_bench_sos_prints_its_figure_beside_the_no_op_limit(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GRIDGOV_", "DATABASE_URL"))}
+    env["GRIDGOV_DATA_DIR"] = str(tmp_path)
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "gridgov.cli", "bench", "sos", "--rows", "20", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    figure = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figure["name"] == "sos" and figure["presses"] == 20
+    assert figure["value"] > 0 and figure["limit_value"] > 0
+    assert figure["ratio"] == pytest.approx(figure["value"] / figure["limit_value"], rel=0.01)
+    assert figure["median_ms"] > 0 and {"cores", "engine"} <= set(figure["machine"])
