@@ -9,7 +9,7 @@ import datetime
 
 from django.utils import timezone
 
-from gridgov.demo.loader import DemoContext, DemoLogin, demo_step
+from gridgov.demo.loader import DemoContext, demo_step
 
 DEVICE_LABEL = "演示一键通"
 
@@ -68,9 +68,7 @@ def load_sos(context: DemoContext) -> None:
         SosDevice.objects.filter(pk=device.pk).update(
             token_hash=hash_token(token), token_hint=token[:10], revoked_at=None
         )
-    context.logins.append(
-        DemoLogin(DEVICE_LABEL, f"X-Device-Token: {token}", f"{resident.name} · {grid.name}")
-    )
+    context.notes.append(f"{DEVICE_LABEL} ({resident.name} · {grid.name}): X-Device-Token: {token}")
 
     worker = context.users.get("wangge001")
     leader = context.users.get("wgz001")
