@@ -109,6 +109,8 @@ INSTALLED_APPS = [
     "gridgov.open311",
     "gridgov.patrol",
     "gridgov.resident",
+    "gridgov.sos",
+    "gridgov.hotline",
 ]
 
 MIDDLEWARE = [
@@ -396,6 +398,12 @@ GRIDGOV_RESIDENT_NEARBY_METRES = env_int("GRIDGOV_RESIDENT_NEARBY_METRES", 250)
 # without it, the address the plate was printed from.
 GRIDGOV_PUBLIC_BASE_URL = env("GRIDGOV_PUBLIC_BASE_URL", "")
 GRIDGOV_CJK_FONT_PATH = env("GRIDGOV_CJK_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
+# --- One-button SOS (一键通) -------------------------------------------------------------------
+# An SOS case not claimed within this many seconds escalates (grid → community → street), each
+# level with the same time; the category its cases are filed under.
+GRIDGOV_SOS_CLAIM_SECONDS = env_int("GRIDGOV_SOS_CLAIM_SECONDS", 300)
+GRIDGOV_SOS_CATEGORY = env("GRIDGOV_SOS_CATEGORY", "1104")
 
 # --- Demo -----------------------------------------------------------------------------------------
 # The fixed demo password is refused by the production profile (see core.auth).

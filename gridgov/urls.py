@@ -19,6 +19,8 @@ urlpatterns = [
     path("calendar/", include("gridgov.workcalendar.urls")),
     # Open311 GeoReport v2 for outside clients (FixMyStreet, city apps): public cases only.
     path("open311/v2/", include("gridgov.open311.urls")),
+    path("sos/", include("gridgov.sos.urls")),
+    path("hotline/", include("gridgov.hotline.urls")),
     # Public, sessionless pages (the courtyard plate's QR code points here): no personal data.
     path("public/", include("gridgov.registry.urls_public")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from django.conf import settings
 
-from gridgov.cases.models import Case, Category, Urgency
+from gridgov.cases.models import Case, Category, Channel, Urgency
 
 EMERGENCY_CLAIM = datetime.timedelta(minutes=10)
 EMERGENCY_RESOLVE = datetime.timedelta(hours=2)
@@ -74,6 +74,17 @@ def durations(
         category.resolve_within_urgent if urgency == Urgency.URGENT else category.resolve_within
     )
     return category.claim_within, resolve, category.working_time
+
+
+def durations_of(case: Case) -> tuple[datetime.timedelta, datetime.timedelta, bool]:
+    """A case's own deadlines: its category's and urgency's, except that an SOS press (一键通)
+    must be claimed within ``GRIDGOV_SOS_CLAIM_SECONDS`` (5 minutes) at every level, so that an
+    unanswered SOS escalates grid → community → street by the ordinary rule within minutes."""
+    claim, resolve, working_time = durations(case.category, case.urgency)
+    if case.channel == Channel.SOS:
+        seconds = int(getattr(settings, "GRIDGOV_SOS_CLAIM_SECONDS", 300))
+        claim = datetime.timedelta(seconds=max(seconds, 1))
+    return claim, resolve, working_time
 
 
 def working(case: Case) -> bool:

@@ -61,7 +61,7 @@ def _fail(field_name: str, message: str) -> None:
 
 
 def _deadlines(case: Case, now: datetime.datetime) -> dict[str, Any]:
-    claim, resolve, working = deadlines.durations(case.category, case.urgency)
+    claim, resolve, working = deadlines.durations_of(case)
     return {
         "dispatched_at": now,
         "claim_due_at": deadlines.after(now, claim, working=working),

@@ -137,7 +137,9 @@ def case_report(
         if getattr(actor, "is_authenticated", False) and not anonymous and not on_behalf
         else None
     )
-    if reporter_user is None and not phone:
+    # An SOS device press has no one to type a number: the device is bound to a registered
+    # resident, whose contacts the SOS service notifies.
+    if reporter_user is None and not phone and channel != Channel.SOS:
         fail("callback_phone", _("An anonymous report needs a phone number to call back."))
     if lon is not None and lat is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90):
         fail("location", _("The location is not a longitude and latitude."))

@@ -37,6 +37,8 @@ class DemoContext:
     areas: dict[str, Area] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     logins: list[DemoLogin] = field(default_factory=list)
+    # Other lines to print after the logins (e.g. the SOS demo device's token).
+    notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
 

@@ -10,5 +10,6 @@ from gridgov.demo import (
     party,  # noqa: E402,F401  (party organisations beside the areas)
     patrols,  # noqa: E402,F401  (three weeks of grid workers' patrols with route points)
     people,  # noqa: E402,F401  (micro-grids, buildings, houses, residents)
+    sos,  # noqa: E402,F401  (the SOS demo device, duty shift and past SOS calls)
 )
 from gridgov.resident import demo as resident_demo  # noqa: E402,F401  (the demo resident's phone)

@@ -106,7 +106,8 @@ def test_demo_cases_cover_every_state_and_their_timelines_follow_the_table():
 
     load_demo(scale=SCALE)
     cases = Case.objects.all()
-    assert cases.count() == 2500
+    # The bulk demo cases (numbered D…); the SOS demo files a few more through the workflow.
+    assert cases.filter(number__startswith="D").count() == 2500
     statuses = set(cases.values_list("status", flat=True))
     assert {"rated", "closed", "rejected", "merged", "claimed"} <= statuses
     assert cases.filter(whistled=True).exists() and cases.filter(reopen_count__gt=0).exists()

@@ -52,6 +52,8 @@ class Command(BaseCommand):
         width = max(len(login.username) for login in context.logins)
         for login in context.logins:
             self.stdout.write(f"  {login.username.ljust(width)}  {login.role} · {login.where}")
+        for note in context.notes:
+            self.stdout.write(f"  {note}")
         self.stdout.write("")
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"])
