@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Form, Header, Path, Query, Router, Schema, UploadedFile
+from ninja import File, Form, Header, Path, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
 from gridgov.api.errors import ApiError, invalid
@@ -106,7 +106,7 @@ def case_create(
     request: HttpRequest,
     payload: CaseIn,
     idempotency_key: str | None = IDEMPOTENCY_KEY,
-) -> tuple[int, dict[str, Any]]:
+) -> Status:
     user = request.auth
     kind = _reporter_kind(user)
     if not kind:
@@ -142,7 +142,7 @@ def case_create(
         )
     except ValidationError as error:
         raise invalid(error) from error
-    return (201 if reported.created else 200), case_out(reported.case)
+    return Status(201 if reported.created else 200, case_out(reported.case))
 
 
 class CaseListFilters(Schema):
@@ -213,7 +213,7 @@ def case_photos(
     case_id: int = ID,
     photos: list[UploadedFile] = PHOTOS,
     kind: AttachmentKind = KIND,
-) -> tuple[int, list[dict[str, Any]]]:
+) -> Status:
     user = request.auth
     case = visible_case(request, case_id)
     if not (case.reporter_user_id == user.pk or is_staff_in_scope(user, case)):
@@ -244,7 +244,7 @@ def case_photos(
     except BaseException:
         _remove(stored)
         raise
-    return 201, [photo_out(photo, kind) for photo in stored]
+    return Status(201, [photo_out(photo, kind) for photo in stored])
 
 
 def _remove(stored: list[StoredFile]) -> None:
