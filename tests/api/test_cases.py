@@ -49,16 +49,16 @@ def test_same_idempotency_key_gives_the_same_case(world, api):
     assert by_field.status_code == 200 and by_field.json()["id"] == first.json()["id"]
     assert Case.objects.count() == 1
     # Another client's key of the same spelling is its own: a second case.
-    other = api(world.secretary).post(
-        "/api/v1/cases", body, headers={"Idempotency-Key": "abc-123"}
-    )
+    other = api(world.secretary).post("/api/v1/cases", body, headers={"Idempotency-Key": "abc-123"})
     assert other.status_code == 201 and other.json()["id"] != first.json()["id"]
 
 
 def test_idempotency_key_must_be_sane_and_agree(world, api):
     client = api(world.worker_a)
     body = {**REPORT, "area": world.grid_a.code}
-    differ = client.post("/api/v1/cases", {**body, "client_key": "a"}, headers={"Idempotency-Key": "b"})
+    differ = client.post(
+        "/api/v1/cases", {**body, "client_key": "a"}, headers={"Idempotency-Key": "b"}
+    )
     assert differ.status_code == 422 and "client_key" in differ.json()["details"]["fields"]
     spaces = client.post("/api/v1/cases", {**body, "client_key": "has space"})
     assert spaces.status_code == 422
@@ -71,7 +71,11 @@ def test_resident_reports_their_own_case_and_follows_it(world, api, report):
     assert response.status_code == 201, response.content
     case = Case.objects.get(pk=response.json()["id"])
     # No location: it lands in the resident's own grid; they are its reporter.
-    assert (case.channel, case.area, case.reporter_user) == ("resident", world.grid_a, world.resident)
+    assert (case.channel, case.area, case.reporter_user) == (
+        "resident",
+        world.grid_a,
+        world.resident,
+    )
     listed = client.get("/api/v1/cases").json()
     assert [c["id"] for c in listed["items"]] == [case.pk]
     # Residents report as residents only, and cannot name an area they cannot see.
@@ -80,7 +84,9 @@ def test_resident_reports_their_own_case_and_follows_it(world, api, report):
 
 def test_bad_reports_are_422_by_field_and_create_nothing(world, api):
     client = api(world.worker_a)
-    response = client.post("/api/v1/cases", {"category": "01", "title": " ", "area": world.grid_a.code})
+    response = client.post(
+        "/api/v1/cases", {"category": "01", "title": " ", "area": world.grid_a.code}
+    )
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "invalid_input"
@@ -89,7 +95,10 @@ def test_bad_reports_are_422_by_field_and_create_nothing(world, api):
     assert client.post("/api/v1/cases", {**REPORT, "category": "9999"}).status_code == 422
     wrong_area = client.post("/api/v1/cases", {**REPORT, "area": world.grid_b.code})
     assert wrong_area.status_code == 422 and "area" in wrong_area.json()["details"]["fields"]
-    phone = client.post("/api/v1/cases", {**REPORT, "area": world.grid_a.code, "anonymous": True, "callback_phone": "12"})
+    phone = client.post(
+        "/api/v1/cases",
+        {**REPORT, "area": world.grid_a.code, "anonymous": True, "callback_phone": "12"},
+    )
     assert phone.status_code == 422 and "callback_phone" in phone.json()["details"]["fields"]
     missing = client.post("/api/v1/cases", {"title": "x"})
     assert missing.status_code == 422 and "category" in missing.json()["details"]["fields"]
@@ -108,7 +117,9 @@ def test_grid_worker_sees_only_their_grid_cases(world, api, report):
     assert [c["id"] for c in worker_a.get("/api/v1/cases").json()["items"]] == [mine.pk]
     assert worker_a.get(f"/api/v1/cases/{theirs.pk}").status_code == 404
     assert worker_a.get(f"/api/v1/cases/{theirs.pk}/actions").status_code == 404
-    assert worker_a.post(f"/api/v1/cases/{theirs.pk}/actions/note", {"note": "x"}).status_code == 404
+    assert (
+        worker_a.post(f"/api/v1/cases/{theirs.pk}/actions/note", {"note": "x"}).status_code == 404
+    )
     ids = {c["id"] for c in api(world.secretary).get("/api/v1/cases").json()["items"]}
     assert ids == {mine.pk, theirs.pk}
 
@@ -187,7 +198,9 @@ def test_timeline_as_each_caller_may_see_it(world, api, report):
 def test_photos_are_images_under_the_limit(world, api, report, settings):
     case = report()
     client = api(world.worker_a)
-    response = client.upload(f"/api/v1/cases/{case.pk}/photos", {"photos": [png(), png()], "kind": "before"})
+    response = client.upload(
+        f"/api/v1/cases/{case.pk}/photos", {"photos": [png(), png()], "kind": "before"}
+    )
     assert response.status_code == 201, response.content
     photos = response.json()
     assert [p["kind"] for p in photos] == ["before", "before"]
@@ -210,7 +223,12 @@ def test_photos_are_images_under_the_limit(world, api, report, settings):
     assert big.status_code == 422
     assert CaseAttachment.objects.filter(case=case).count() == 2  # nothing half-created
     assert StoredFile.objects.count() == 2
-    assert api(world.worker_b).upload(f"/api/v1/cases/{case.pk}/photos", {"photos": [png()]}).status_code == 404
+    assert (
+        api(world.worker_b)
+        .upload(f"/api/v1/cases/{case.pk}/photos", {"photos": [png()]})
+        .status_code
+        == 404
+    )
 
 
 def test_case_creation_queries_stay_few(world, api, django_assert_max_num_queries):

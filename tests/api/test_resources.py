@@ -38,7 +38,9 @@ def registry(world):
         ),
     )
     Resident.objects.filter(pk=zhang.pk).update(house=house_a)
-    EmergencyContact.objects.create(resident=zhang, name="张强", relation="儿子", phone="13900001111")
+    EmergencyContact.objects.create(
+        resident=zhang, name="张强", relation="儿子", phone="13900001111"
+    )
     li = resident_create(
         actor=world.admin,
         data=resident_clean(name="李四", area=world.grid_b, id_number=ID_B, phone="13700002222"),
@@ -54,7 +56,9 @@ def registry(world):
         risk_override=RiskColor.RED,
         risk_override_reason="消防通道堵塞",
     )
-    yard_b = Courtyard.objects.create(area=world.grid_b, code="Y2", name="乙格大院", address="乙路2号")
+    yard_b = Courtyard.objects.create(
+        area=world.grid_b, code="Y2", name="乙格大院", address="乙路2号"
+    )
     return {
         "house_a": house_a,
         "house_b": house_b,
@@ -111,7 +115,10 @@ def test_area_detail_and_children(world, api, registry):
     children = secretary.get(f"/api/v1/areas/{world.community1.code}/children").json()
     assert [a["code"] for a in children["items"]] == [world.grid_a.code, world.grid_b.code]
     # Another community: outside the scope, so it does not exist.
-    for path in (f"/api/v1/areas/{world.community2.code}", f"/api/v1/areas/{world.grid_c.code}/children"):
+    for path in (
+        f"/api/v1/areas/{world.community2.code}",
+        f"/api/v1/areas/{world.grid_c.code}/children",
+    ):
         response = secretary.get(path)
         assert response.status_code == 404 and response.json()["code"] == "not_found"
 
@@ -140,9 +147,16 @@ def test_residents_are_masked_and_scoped(world, api, registry):
 
 def test_resident_search_by_phone_and_tag_and_area(world, api, registry):
     secretary = api(world.secretary)
-    assert [r["name"] for r in secretary.get("/api/v1/residents", q="13700002222").json()["items"]] == ["李四"]
-    assert [r["name"] for r in secretary.get("/api/v1/residents", tag="elderly_alone").json()["items"]] == ["张秀英"]
-    assert [r["name"] for r in secretary.get("/api/v1/residents", area=world.grid_b.code).json()["items"]] == ["李四"]
+    assert [
+        r["name"] for r in secretary.get("/api/v1/residents", q="13700002222").json()["items"]
+    ] == ["李四"]
+    assert [
+        r["name"] for r in secretary.get("/api/v1/residents", tag="elderly_alone").json()["items"]
+    ] == ["张秀英"]
+    assert [
+        r["name"]
+        for r in secretary.get("/api/v1/residents", area=world.grid_b.code).json()["items"]
+    ] == ["李四"]
     # An area outside the scope is a field error, as if it did not exist.
     response = secretary.get("/api/v1/residents", area=world.grid_c.code)
     assert response.status_code == 422 and "area" in response.json()["details"]["fields"]
@@ -166,8 +180,12 @@ def test_courtyards_with_their_risk_colour(world, api, registry):
     assert yard["risk_override_reason"] == "消防通道堵塞"
     assert yard["landlord_phone_masked"] == "136****6666"
     secretary = api(world.secretary)
-    assert [c["code"] for c in secretary.get("/api/v1/courtyards", risk_color="red").json()["items"]] == ["Y1"]
-    assert [c["code"] for c in secretary.get("/api/v1/courtyards", risk_color="blue").json()["items"]] == ["Y2"]
+    assert [
+        c["code"] for c in secretary.get("/api/v1/courtyards", risk_color="red").json()["items"]
+    ] == ["Y1"]
+    assert [
+        c["code"] for c in secretary.get("/api/v1/courtyards", risk_color="blue").json()["items"]
+    ] == ["Y2"]
     assert worker_a.get(f"/api/v1/courtyards/{registry['yard_b'].pk}").status_code == 404
     assert secretary.get(f"/api/v1/courtyards/{registry['yard_b'].pk}").json()["name"] == "乙格大院"
 
@@ -186,7 +204,9 @@ def test_kpis_for_an_area_and_month(world, api, report):
     body = api(world.secretary).get("/api/v1/kpis", area=world.community1.code).json()
     assert body["area"]["code"] == world.community1.code
     figures = {f["key"]: f for f in body["figures"]}
-    assert {"response_rate", "resolution_rate", "satisfaction_rate", "composite_score"} <= set(figures)
+    assert {"response_rate", "resolution_rate", "satisfaction_rate", "composite_score"} <= set(
+        figures
+    )
     assert figures["response_rate"]["value"] is None and figures["response_rate"]["text"] == "—"
     # Outside the scope: 404; a resident has no figures; a bad month is a field error.
     assert api(world.secretary).get("/api/v1/kpis", area=world.community2.code).status_code == 404

@@ -140,16 +140,16 @@ def action_take(
     except WorkflowError as error:
         if hasattr(error, "error_dict"):
             raise invalid(error) from error
-        status = Case.objects.filter(pk=case.pk).values_list("status", flat=True).first()
+        fresh = _case(request, case_id)
         raise ApiError(
             409,
             "illegal_transition",
             ILLEGAL,
-            params={"status": CaseStatus(status).label, "action": TRANSITIONS[name].label},
+            params={"status": CaseStatus(fresh.status).label, "action": TRANSITIONS[name].label},
             details={
-                "status": status,
+                "status": fresh.status,
                 "action": name,
-                "allowed": [spec.action for spec in allowed_actions(case, user)],
+                "allowed": [spec.action for spec in allowed_actions(fresh, user)],
             },
         ) from error
     return case_detail_out(_case(request, case_id), user)
