@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from gridgov.api.main import api
+from gridgov.api import main as api_v1
 from gridgov.core.views import errors
 
 urlpatterns = [
@@ -13,7 +13,7 @@ urlpatterns = [
     path("cases/", include("gridgov.cases.urls")),
     path("inbox/", include("gridgov.notifications.urls")),
     path("calendar/", include("gridgov.workcalendar.urls")),
-    path("api/v1/", api.urls),
+    path("api/v1/", api_v1.urls()),
     # Public, sessionless pages (the courtyard plate's QR code points here): no personal data.
     path("public/", include("gridgov.registry.urls_public")),
     path("i18n/", include("django.conf.urls.i18n")),

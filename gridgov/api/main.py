@@ -8,6 +8,11 @@ function. docs/api.md describes the whole interface.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from gridgov.api import errors
@@ -35,3 +40,37 @@ api.add_router("", areas.router)
 api.add_router("", registry.router)
 api.add_router("", cases.router)
 api.add_router("", case_actions.router)
+
+
+def _structured_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """ninja answers a method a path does not take with a plain-text 405; ours is JSON too."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            allowed = response.get("Allow", "")
+            answer = errors.error_response(
+                405,
+                "method_not_allowed",
+                errors.STATUS_CODES[405][1],
+                details={"allowed": sorted(m.strip() for m in allowed.split(",") if m.strip())},
+            )
+            answer["Allow"] = allowed
+            return answer
+        return response
+
+    wrapper.csrf_exempt = True  # type: ignore[attr-defined]  (as ninja's own views)
+    return wrapper
+
+
+
+def urls() -> tuple[list[Any], str, str]:
+    """``api.urls`` with every view answering 405 in the error shape."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        if hasattr(pattern, "callback"):
+            pattern.callback = _structured_405(pattern.callback)
+    return patterns, app_name, namespace

@@ -124,3 +124,11 @@ def test_validation_errors_list_the_fields(world, api):
     assert response.status_code == 422
     fields = response.json()["details"]["fields"]
     assert {"title", "lon"} <= set(fields)
+
+
+def test_a_method_a_path_does_not_take_is_a_structured_405(world, api):
+    client = api(world.secretary)
+    response = client.client.delete("/api/v1/cases", headers=client.headers)
+    assert response.status_code == 405
+    assert set(response.json()) == ERROR_KEYS and "GET" in response["Allow"]
+    assert response.json()["details"]["allowed"] == ["GET", "POST"]

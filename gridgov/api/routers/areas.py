@@ -17,7 +17,7 @@ from gridgov.core.scoping import get_visible_or_404
 from gridgov.registry.selectors import area_counts
 
 router = Router(tags=["areas"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 CODE = Path(..., max_length=24, pattern=r"^\d{1,24}$", description="area code")
 
 

@@ -58,7 +58,7 @@ def _case(request: HttpRequest, case_id: int) -> Case:
 
 @router.get(
     "/cases/{case_id}/actions",
-    response={200: list[ActionOut], 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: list[ActionOut], 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Actions the caller may take on the case now",
 )
 def action_list(request: HttpRequest, case_id: int = ID) -> list[dict[str, Any]]:
@@ -103,6 +103,7 @@ def _payload(case: Case, user: Any, action: str, data: ActionIn) -> dict[str, An
     "/cases/{case_id}/actions/{action}",
     response={
         200: CaseDetailOut,
+        400: ErrorOut,
         401: ErrorOut,
         403: ErrorOut,
         404: ErrorOut,

@@ -10,9 +10,10 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Header, Path, Query, Router, Schema, Status, UploadedFile
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from gridgov.api.errors import ApiError, invalid
 from gridgov.api.lookups import field_error, visible_area
@@ -47,7 +48,7 @@ from gridgov.core.models import Role, StoredFile
 from gridgov.core.scoping import get_visible_or_404, scope_of
 
 router = Router(tags=["cases"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 ID = Path(..., ge=1, le=MAX_ID)
 IDEMPOTENCY_KEY = Header(None, alias="Idempotency-Key", max_length=40)
 PHOTOS = File(...)
@@ -62,6 +63,7 @@ NOT_A_PHOTO = _("%(name)s is not a photo (JPEG, PNG, GIF or WebP).")
 TOO_MANY_PHOTOS = _("At most %(count)d photos at once.")
 NO_PHOTO = _("Send at least one photo.")
 MAY_NOT_ADD_PHOTOS = _("Only staff of the case's areas and its reporter add photos.")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _KEY = re.compile(r"^[\x21-\x7e]{1,40}$")
 STAFF_CHANNELS = frozenset({Channel.API, Channel.HOTLINE, Channel.PATROL, Channel.RESIDENT})
 
@@ -159,6 +161,22 @@ class CaseListFilters(Schema):
     order: Literal["-reported_at", "reported_at", "-updated_at", "updated_at"] = Field(
         "-reported_at", description="updated_at (oldest change first) suits syncing"
     )
+
+    @field_validator("updated_since", "reported_from", "reported_to", mode="before")
+    @classmethod
+    def _iso_only(cls, value: Any) -> Any:
+        # pydantic would also read a bare number as a Unix time; the schema promises ISO 8601.
+        if value is not None and not (isinstance(value, str) and _ISO_DATE.match(value)):
+            raise ValueError("expected an ISO 8601 date or date-time")
+        return value
+
+    @field_validator("updated_since")
+    @classmethod
+    def _aware(cls, value: datetime.datetime | None) -> datetime.datetime | None:
+        # A time without a zone is Beijing time, as people write it.
+        if value is not None and timezone.is_naive(value):
+            return timezone.make_aware(value)
+        return value
 
 
 @router.get("/cases", response={200: CasePage, **ERRORS}, summary="List cases")

@@ -23,7 +23,7 @@ from gridgov.core.scoping import get_visible_or_404, scope_of
 from gridgov.core.views.files import file_response
 
 router = Router()
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 FILE_ID = Path(...)
 NO_FIGURES = _("Figures are for staff with areas or departments.")
 BAD_MONTH = _("A month is written YYYY-MM.")

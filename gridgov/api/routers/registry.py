@@ -39,7 +39,7 @@ from gridgov.registry.selectors import resident_list as resident_selector
 from gridgov.registry.services_houses import house_list as house_selector
 
 router = Router(tags=["registry"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 ID = Path(..., ge=1, le=MAX_ID)
 
 
