@@ -66,7 +66,6 @@ def _structured_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return wrapper
 
 
-
 def urls() -> tuple[list[Any], str, str]:
     """``api.urls`` with every view answering 405 in the error shape."""
     patterns, app_name, namespace = api.urls
