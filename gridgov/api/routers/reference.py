@@ -30,6 +30,18 @@ BAD_MONTH = _("A month is written YYYY-MM.")
 NO_AREA = _("Name an area: your account has no area of its own.")
 
 
+@router.get(
+    "/ping",
+    auth=None,
+    response={200: dict[str, bool]},
+    tags=["me"],
+    summary="Is the API up (no sign-in, no database work)",
+)
+def ping(request: HttpRequest) -> dict[str, bool]:
+    # Also the "no-op endpoint of the same server" that intake benchmarks compare against.
+    return {"ok": True}
+
+
 @router.get("/me", response={200: MeOut, 401: ErrorOut}, tags=["me"], summary="Who am I")
 def me(request: HttpRequest) -> dict[str, Any]:
     user = request.auth
