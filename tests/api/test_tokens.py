@@ -107,3 +107,20 @@ def test_english_messages_for_a_client_that_asks(world, taxonomy):
     body = client.get("/api/v1/cases/999999").json()
     assert body["code"] == "not_found"
     assert body["message"] == body["message_en"] != body["message_zh"]
+
+
+def test_back_office_lists_and_revokes_tokens_but_never_shows_or_makes_them(world, taxonomy, login):
+    key = create("worker_a", "sync")
+    token = ApiToken.objects.get(name="sync")
+    client = login(world.admin)
+    listing = client.get("/admin/api/apitoken/")
+    assert listing.status_code == 200 and token.prefix in listing.content.decode()
+    assert key not in listing.content.decode() and token.key_hash not in listing.content.decode()
+    assert client.get("/admin/api/apitoken/add/").status_code == 403
+    client.post(
+        "/admin/api/apitoken/",
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert ApiClient(key).get("/api/v1/me").status_code == 401
