@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
+    # ninja's own static files (Swagger UI) for the API docs page: no CDN.
+    "ninja",
     "gridgov.core",
     "gridgov.areas",
     "gridgov.registry",
@@ -111,6 +113,7 @@ INSTALLED_APPS = [
     "gridgov.resident",
     "gridgov.sos",
     "gridgov.hotline",
+    "gridgov.api",
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from gridgov.api import main as api_v1
 from gridgov.core.views import errors
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("open311/v2/", include("gridgov.open311.urls")),
     path("sos/", include("gridgov.sos.urls")),
     path("hotline/", include("gridgov.hotline.urls")),
+    path("api/v1/", api_v1.urls()),
     # Public, sessionless pages (the courtyard plate's QR code points here): no personal data.
     path("public/", include("gridgov.registry.urls_public")),
     path("i18n/", include("django.conf.urls.i18n")),

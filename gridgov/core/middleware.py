@@ -6,20 +6,22 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gridgov.core import otp
 from gridgov.core.passwords import password_change_due
+from gridgov.core.views.errors import json_error
 
 logger = logging.getLogger(__name__)
 
@@ -100,12 +102,10 @@ class IdleSessionMiddleware:
     def _sign_out(request: HttpRequest, reason: str) -> HttpResponse:
         logout(request)  # flushes the session: nothing of the old one survives
         if _wants_json(request):
-            return JsonResponse(
-                {
-                    "code": "session_expired",
-                    "message": _("Your session has expired. Please sign in again."),
-                },
-                status=401,
+            return json_error(
+                401,
+                "session_expired",
+                gettext_lazy("Your session has expired. Please sign in again."),
             )
         request.session[SESSION_SIGNED_OUT_REASON] = reason
         return _redirect(request, _login_url(request))
@@ -134,7 +134,7 @@ class PasswordChangeRequiredMiddleware:
             return self._owed(
                 request,
                 "password_change_required",
-                _("You must change your password before continuing."),
+                gettext_lazy("You must change your password before continuing."),
                 reverse("core:password_change"),
             )
         if not request.path.startswith(self.second_factor_exempt):
@@ -153,7 +153,7 @@ class PasswordChangeRequiredMiddleware:
             return self._owed(
                 request,
                 "second_factor_missing",
-                _(
+                gettext_lazy(
                     "Please sign in again with your password and a code from your authenticator app."
                 ),
                 reverse(settings.LOGIN_URL),
@@ -163,7 +163,9 @@ class PasswordChangeRequiredMiddleware:
             return self._owed(
                 request,
                 "second_factor_required",
-                _("Your role requires two-factor sign-in. Set up an authenticator app first."),
+                gettext_lazy(
+                    "Your role requires two-factor sign-in. Set up an authenticator app first."
+                ),
                 f"{reverse('core:two_factor')}?{urlencode({'next': request.get_full_path()})}",
             )
         request.session[SESSION_SECOND_FACTOR_CHECKED] = True
@@ -171,10 +173,10 @@ class PasswordChangeRequiredMiddleware:
 
     @staticmethod
     def _owed(
-        request: HttpRequest, code: str, message: str, url: str, status: int = 403
+        request: HttpRequest, code: str, message: Any, url: str, status: int = 403
     ) -> HttpResponse:
         if _wants_json(request):
-            return JsonResponse({"code": code, "message": message}, status=status)
+            return json_error(status, code, message)
         # The page we send the user to explains why, so no message is needed (and none could be
         # added: MessageMiddleware runs after this one).
         return _redirect(request, url)
@@ -204,11 +206,11 @@ class DatabaseUnavailableMiddleware:
 
     def _unavailable(self, request: HttpRequest, error: DatabaseError) -> HttpResponse:
         logger.error("database unavailable: %s", error.__class__.__name__)
-        message = _("The database is briefly unavailable. Nothing was saved; please try again.")
+        message = gettext_lazy(
+            "The database is briefly unavailable. Nothing was saved; please try again."
+        )
         if _wants_json(request):
-            response: HttpResponse = JsonResponse(
-                {"code": "database_unavailable", "message": message}, status=503
-            )
+            response: HttpResponse = json_error(503, "database_unavailable", message)
         else:
             response = render(request, "errors/503.html", {"message": message}, status=503)
         response["Retry-After"] = "5"

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
-def _answer(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+def json_error(status: int, code: str, message: str | Promise) -> JsonResponse:
+    """The JSON error shape: the message in the request's language, and in Chinese and English
+    (the REST API's own errors add ``details``; docs/api.md)."""
+    body: dict[str, Any] = {"code": code, "message": str(message)}
+    for key, language in (("message_zh", "zh-hans"), ("message_en", "en")):
+        with translation.override(language):
+            body[key] = str(message)
+    body["details"] = {}
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _answer(request: HttpRequest, status: int, code: str, message: str | Promise) -> HttpResponse:
     if request.path.startswith(("/api/", "/open311/")) or "application/json" in request.headers.get(
         "Accept", ""
     ):
-        return JsonResponse({"code": code, "message": message}, status=status)
+        return json_error(status, code, message)
     return render(
         request,
         "errors/error.html",

@@ -20,6 +20,12 @@ from gridgov.core.scoping import get_visible_or_404
 @require_GET
 def download(request: HttpRequest, file_id: str) -> FileResponse:
     stored = get_visible_or_404(StoredFile.objects.all(), request.user, pk=file_id)
+    return file_response(stored)
+
+
+def file_response(stored: StoredFile) -> FileResponse:
+    """The answer carrying a stored file (the caller has checked that it may be seen); the REST
+    API's download uses it too."""
     try:
         handle = stored.file.open("rb")
     except (FileNotFoundError, ValueError) as error:  # the row outlived its bytes
