@@ -157,6 +157,16 @@ def test_first_key_encrypts_and_every_key_decrypts():
         (KEY_1, INDEX_KEY, "aes-256-gcm"),  # no version
         (f"1:{KEY_1}", "", "aes-256-gcm"),
     ],
+    # Named by case, not by the random keys: every test process must collect the same ids.
+    ids=[
+        "unknown-cipher",
+        "no-field-key",
+        "version-twice",
+        "not-base64",
+        "short-key",
+        "no-version",
+        "no-index-key",
+    ],
 )
 def test_bad_key_configuration_is_refused(field_keys, index_key, cipher):
     with pytest.raises(ImproperlyConfigured):
