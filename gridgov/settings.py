@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "gridgov.notifications",
     "gridgov.workcalendar",
     "gridgov.cases",
+    "gridgov.cockpit",
 ]
 
 MIDDLEWARE = [
