@@ -114,7 +114,9 @@ def test_rollups_equal_raw_figures_after_random_workflows_and_after_rebuild(worl
     rng = random.Random(seed)
     random_cases(world, rng, 45, START, span_days=75)
     actions = set(CaseEvent.objects.values_list("action", flat=True))
-    print(sorted(actions), sorted(set(TRANSITIONS) - actions))
+    # every kind of transition went through the hook (an assisting department's "our part
+    # done" needs its own handler and changes no counted column)
+    assert set(TRANSITIONS) - actions <= {"assist_done"}, sorted(set(TRANSITIONS) - actions)
     assert check_everything(world) == len(PERIODS) * len(AS_OF)
     incremental = table_rows()
     call_command("rollup", "rebuild")
