@@ -10,6 +10,7 @@ urlpatterns = [
     path("registry/", include("gridgov.registry.urls")),
     path("party/", include("gridgov.party.urls")),
     path("cases/", include("gridgov.cases.urls")),
+    path("cockpit/", include("gridgov.cockpit.urls")),
     path("inbox/", include("gridgov.notifications.urls")),
     path("calendar/", include("gridgov.workcalendar.urls")),
     # Public, sessionless pages (the courtyard plate's QR code points here): no personal data.

@@ -68,6 +68,8 @@ def _group(by: str | None, dimension: str) -> Any:
     if by == "key":
         _model, key = TABLES[dimension]
         return key
+    if by == "day":
+        return "day"
     if by.startswith("area:"):
         return Substr("area_code", 1, int(by.split(":")[1]))
     raise ValueError(by)
@@ -97,7 +99,7 @@ def totals(
     hours: bool = False,
 ) -> dict[Any, dict[str, float]]:
     """group → counts (``ROLLUP_COUNTS``) for the period; ``by`` is None (one group, key 0),
-    "key" (the dimension's key) or "area:N" (the first N digits of the area code)."""
+    "key" (the dimension's key), "day" or "area:N" (the first N digits of the area code)."""
     first, last = days(start, end)
     as_of = as_of or timezone.now()
     if where.department_ids is not None and dimension not in ("area", "department"):
@@ -148,6 +150,8 @@ def _due_later_today(where: Where, moment: datetime.datetime, table: str, by: st
             key: Any = 0
         elif by == "key":
             key = row_keys(state)[table]
+        elif by == "day":
+            key = local_day(case.resolve_due_at)
         else:
             key = state.area_code[: int(by.split(":")[1])]
         for _day, counts in contributions(state, TimelineFacts()).items():

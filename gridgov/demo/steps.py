@@ -10,3 +10,4 @@ from gridgov.demo import (
     party,  # noqa: E402,F401  (party organisations beside the areas)
     people,  # noqa: E402,F401  (micro-grids, buildings, houses, residents)
 )
+from gridgov.cockpit import demo as cockpit_demo  # noqa: E402,F401  (rollups of the demo's cases)
