@@ -22,6 +22,7 @@ BENCHMARKS: dict[str, tuple[str, str | None]] = {
     "locate": ("gridgov.benchmarks.locate", "points"),
     "cases": ("gridgov.benchmarks.bench_cases", "cases"),
     "kpis": ("gridgov.benchmarks.case_kpis", "cases"),
+    "cockpit": ("gridgov.benchmarks.cockpit", "cases"),
 }
 
 
