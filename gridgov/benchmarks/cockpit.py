@@ -199,25 +199,26 @@ def _duckdb_load(prefix: str) -> tuple[float, Any]:
             "claim_due_at", "resolved_at", "resolve_due_at", "closed_at", "rating", "reopen_count",
         )
     )
-    batch: list[tuple] = []
-    for row in rows.iterator(chunk_size=20_000):
-        batch.append(row[:5] + tuple(naive(v) for v in row[5:11]) + row[11:])
-        if len(batch) >= 100_000:
-            duck.executemany("INSERT INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
-            batch.clear()
-    if batch:
-        duck.executemany("INSERT INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+    import csv
     import json
+    import tempfile
 
-    batch = []
-    events = CaseEvent.objects.order_by().values_list("case_id", "action", "from_status", "to_status", "at", "data")
-    for case_id, action, source, target, at, data in events.iterator(chunk_size=20_000):
-        batch.append((case_id, action, source, target, naive(at), json.dumps(data or {})))
-        if len(batch) >= 100_000:
-            duck.executemany("INSERT INTO events VALUES (?,?,?,?,?,?)", batch)
-            batch.clear()
-    if batch:
-        duck.executemany("INSERT INTO events VALUES (?,?,?,?,?,?)", batch)
+    # DuckDB reads a CSV file far faster than it takes rows one by one.
+    with tempfile.TemporaryDirectory() as folder:
+        cases_file, events_file = f"{folder}/cases.csv", f"{folder}/events.csv"
+        with open(cases_file, "w", newline="") as handle:
+            writer = csv.writer(handle)
+            for row in rows.iterator(chunk_size=20_000):
+                writer.writerow(row[:5] + tuple(naive(v) for v in row[5:11]) + row[11:])
+        events = CaseEvent.objects.order_by().values_list(
+            "case_id", "action", "from_status", "to_status", "at", "data"
+        )
+        with open(events_file, "w", newline="") as handle:
+            writer = csv.writer(handle)
+            for case_id, action, source, target, at, data in events.iterator(chunk_size=20_000):
+                writer.writerow((case_id, action, source, target, naive(at), json.dumps(data or {})))
+        duck.execute(f"COPY cases FROM '{cases_file}' (HEADER false, NULLSTR '')")
+        duck.execute(f"COPY events FROM '{events_file}' (HEADER false, NULLSTR '')")
     return time.perf_counter() - started, duck
 
 

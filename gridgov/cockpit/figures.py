@@ -23,6 +23,8 @@ from gridgov.cases.models import Case
 from gridgov.cockpit.facts import CaseState, TimelineFacts, contributions, local_day, row_keys
 from gridgov.cockpit.models import HOUR_COUNTS, ROLLUP_COUNTS, TABLES
 
+NARROW = 9  # a street's code and longer: few rows, found by area first
+MAX_CODES = 2_000
 DUE_COUNTS = ("due", "on_time_resolved", "closed", "closed_on_time", "reopened")
 
 
@@ -36,12 +38,28 @@ class Where:
     def rows(self, dimension: str) -> Any:
         model, _key = TABLES["department" if self.department_ids is not None else dimension]
         queryset = model.objects.all()
-        if self.prefix:
-            # Codes are digits: ":" sorts right after "9", so this is the prefix as a range.
-            queryset = queryset.filter(area_code__gte=self.prefix, area_code__lt=self.prefix + ":")
+        codes = self.codes()
+        if codes is not None:
+            # A street or less: each area's days through the (area_code, day) index.
+            queryset = queryset.filter(area_code__in=codes)
+        elif self.prefix:
+            # A city or a district holds most rows: read the period's days through the
+            # (day, area_code) index and keep the prefix's rows.
+            queryset = queryset.alias(k_prefix=Substr("area_code", 1, len(self.prefix))).filter(
+                k_prefix=self.prefix
+            )
         if self.department_ids is not None:
             queryset = queryset.filter(department_id__in=self.department_ids)
         return queryset
+
+    def codes(self) -> list[str] | None:
+        """The codes of the areas under a narrow prefix (None: read by day instead)."""
+        if not self.prefix or len(self.prefix) < NARROW:
+            return None
+        from gridgov.areas.models import Area
+
+        codes = list(Area.objects.filter(code__startswith=self.prefix).values_list("code", flat=True))
+        return codes if len(codes) <= MAX_CODES else None
 
     def cases(self) -> Any:
         queryset = Case.objects.all()
@@ -97,6 +115,7 @@ def totals(
     dimension: str = "area",
     by: str | None = None,
     hours: bool = False,
+    names: tuple[str, ...] | None = None,
 ) -> dict[Any, dict[str, float]]:
     """group → counts (``ROLLUP_COUNTS``) for the period; ``by`` is None (one group, key 0),
     "key" (the dimension's key), "day" or "area:N" (the first N digits of the area code)."""
@@ -105,7 +124,8 @@ def totals(
     if where.department_ids is not None and dimension not in ("area", "department"):
         dimension = "department"  # a department's figures come from its own rollup
     table = "department" if where.department_ids is not None else dimension
-    names = (*ROLLUP_COUNTS, *HOUR_COUNTS) if hours and table == "area" else ROLLUP_COUNTS
+    if names is None:
+        names = (*ROLLUP_COUNTS, *HOUR_COUNTS) if hours and table == "area" else ROLLUP_COUNTS
     group = _group(by, table)
     rows = where.rows(dimension).filter(day__gte=first, day__lt=last)
     result = _sum(rows, names, group)
@@ -113,15 +133,18 @@ def totals(
     due_end = max(start, min(end, as_of))
     due_day = local_day(due_end) if due_end < end else last
     if due_day < last:
-        later = _sum(rows.filter(day__gt=due_day), DUE_COUNTS, group)
+        due_names = tuple(name for name in DUE_COUNTS if name in names)
+        if not due_names:
+            return result
+        later = _sum(rows.filter(day__gt=due_day), due_names, group)
         if timezone.localtime(due_end).time() == datetime.time.min:
             later_today = {}
-            later = _merge(later, _sum(rows.filter(day=due_day), DUE_COUNTS, group))
+            later = _merge(later, _sum(rows.filter(day=due_day), due_names, group))
         else:
             later_today = _due_later_today(where, due_end, table, by)
         for key, counts in _merge(later, later_today).items():
             target = result.setdefault(key, {name: 0 for name in names})
-            for name in DUE_COUNTS:
+            for name in due_names:
                 target[name] -= counts.get(name, 0)
     return result
 

@@ -24,6 +24,8 @@ from gridgov.cockpit.models import HOUR_COUNTS
 
 HEADLINE = ("response_rate", "resolution_rate", "satisfaction_rate")
 WORKING = (CaseStatus.DISPATCHED, CaseStatus.CLAIMED)
+# What a category row needs: its reports and its satisfaction rate.
+CATEGORY_COUNTS = ("reported", "rated", "satisfied")
 
 
 def midnight(day: datetime.date) -> datetime.datetime:
@@ -203,7 +205,9 @@ def top_categories(
     where: Where, start: datetime.datetime, end: datetime.datetime, *, now: datetime.datetime, limit: int = 10
 ) -> list[dict[str, Any]]:
     """Subcategories by cases reported in the period, most first, with their satisfaction rate."""
-    groups = figures.totals(where, start, end, as_of=now, dimension="category", by="key")
+    groups = figures.totals(
+        where, start, end, as_of=now, dimension="category", by="key", names=CATEGORY_COUNTS
+    )
     names = dict(Category.objects.filter(pk__in=list(groups)).values_list("pk", "name"))
     codes = dict(Category.objects.filter(pk__in=list(groups)).values_list("pk", "code"))
     rows = [
@@ -224,10 +228,12 @@ def top_categories(
 def channel_counts(
     where: Where, start: datetime.datetime, end: datetime.datetime, *, now: datetime.datetime
 ) -> list[dict[str, Any]]:
-    groups = figures.totals(where, start, end, as_of=now, dimension="channel", by="key")
-    labels = dict(Channel.choices)
     if where.department_ids is not None:
         return []  # a department's rollup is not split by channel
+    groups = figures.totals(
+        where, start, end, as_of=now, dimension="channel", by="key", names=("reported",)
+    )
+    labels = dict(Channel.choices)
     return [
         {"key": key, "label": labels.get(key, key), "reported": int(groups.get(key, {}).get("reported", 0))}
         for key in Channel.values
