@@ -71,7 +71,7 @@ def _best_of(repeats: int, function: Any) -> float:
 
 
 def _run(*, repeats: int, progress: Any, generated: float | None) -> dict[str, Any]:
-    from gridgov.areas.models import Area, AreaLevel
+    from gridgov.areas.models import Area
     from gridgov.benchmarks import machine
     from gridgov.cases.models import Case
     from gridgov.cockpit import overview
@@ -143,7 +143,9 @@ def _run(*, repeats: int, progress: Any, generated: float | None) -> dict[str, A
         "duckdb_copy_seconds": round(load_seconds, 1),
         "cases": total_cases,
         "month": periods.month_label,
-        "city_figures": {key: str(value) for key, value in ours_counts.items() if key in overview.HEADLINE},
+        "city_figures": {
+            key: str(value) for key, value in ours_counts.items() if key in overview.HEADLINE
+        },
         "checked_against_duckdb": True,
         "generated_seconds": round(generated, 1) if generated is not None else None,
         "machine": machine(),
@@ -184,7 +186,7 @@ def _duckdb_load(prefix: str) -> tuple[float, Any]:
     )
     duck.execute(
         "CREATE TABLE events (case_id BIGINT, action VARCHAR, from_status VARCHAR,"
-        " to_status VARCHAR, \"at\" TIMESTAMP, data VARCHAR)"
+        ' to_status VARCHAR, "at" TIMESTAMP, data VARCHAR)'
     )
     utc = datetime.UTC
 
@@ -195,8 +197,19 @@ def _duckdb_load(prefix: str) -> tuple[float, Any]:
         Case.objects.filter(area__code__startswith=prefix)
         .order_by()
         .values_list(
-            "id", "area__code", "category_id", "channel", "status", "reported_at", "claimed_at",
-            "claim_due_at", "resolved_at", "resolve_due_at", "closed_at", "rating", "reopen_count",
+            "id",
+            "area__code",
+            "category_id",
+            "channel",
+            "status",
+            "reported_at",
+            "claimed_at",
+            "claim_due_at",
+            "resolved_at",
+            "resolve_due_at",
+            "closed_at",
+            "rating",
+            "reopen_count",
         )
     )
     import csv
@@ -216,7 +229,9 @@ def _duckdb_load(prefix: str) -> tuple[float, Any]:
         with open(events_file, "w", newline="") as handle:
             writer = csv.writer(handle)
             for case_id, action, source, target, at, data in events.iterator(chunk_size=20_000):
-                writer.writerow((case_id, action, source, target, naive(at), json.dumps(data or {})))
+                writer.writerow(
+                    (case_id, action, source, target, naive(at), json.dumps(data or {}))
+                )
         duck.execute(f"COPY cases FROM '{cases_file}' (HEADER false, NULLSTR '')")
         duck.execute(f"COPY events FROM '{events_file}' (HEADER false, NULLSTR '')")
     return time.perf_counter() - started, duck

@@ -337,7 +337,9 @@ def transition(
         )
         for after in effect.after_save:
             after(event)
-        changes.case_changed(before=before, changes={**effect.fields, "status": target}, event=event)
+        changes.case_changed(
+            before=before, changes={**effect.fields, "status": target}, event=event
+        )
         if target != from_status:
             _fire_reply_templates(fresh, target, actor, now)
         _audit(fresh, action, from_status, target, effect, actor)

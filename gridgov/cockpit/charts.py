@@ -67,7 +67,12 @@ def chart(key: str, where: Where, month: str, now: datetime.datetime) -> Chart:
         return Chart(key, title, "line", columns, rows)
     if key == "categories":
         rows = [
-            [row["code"], row["label"], row["reported"], row["figures"]["satisfaction_rate"].percent]
+            [
+                row["code"],
+                row["label"],
+                row["reported"],
+                row["figures"]["satisfaction_rate"].percent,
+            ]
             for row in overview.top_categories(where, start, end, now=now, limit=0)
         ]
         columns = [_("Code"), _("Category"), _("Reported"), _("Satisfaction rate (%)")]

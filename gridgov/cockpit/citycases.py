@@ -47,10 +47,14 @@ def generate(count: int, progress: Any) -> None:
         )[0].pk
         for kind in DEPARTMENT_KINDS
     ]
-    categories = list(Category.objects.filter(parent__isnull=False).values_list("pk", flat=True)[:30])
+    categories = list(
+        Category.objects.filter(parent__isnull=False).values_list("pk", flat=True)[:30]
+    )
     started = time.perf_counter()
     events = _generate(count, grids, workers, departments, categories)
-    progress(f"cases: {count:,} with {events:,} timeline rows in {time.perf_counter() - started:.0f}s")
+    progress(
+        f"cases: {count:,} with {events:,} timeline rows in {time.perf_counter() - started:.0f}s"
+    )
     started = time.perf_counter()
     rows = rebuild(progress=progress)
     progress(f"rollups: {rows:,} rows in {time.perf_counter() - started:.0f}s")

@@ -58,7 +58,9 @@ class Where:
             return None
         from gridgov.areas.models import Area
 
-        codes = list(Area.objects.filter(code__startswith=self.prefix).values_list("code", flat=True))
+        codes = list(
+            Area.objects.filter(code__startswith=self.prefix).values_list("code", flat=True)
+        )
         return codes if len(codes) <= MAX_CODES else None
 
     def cases(self) -> Any:

@@ -53,22 +53,30 @@ def apply(delta: Delta) -> None:
             continue
         model, key_column = TABLES[dimension]
         if dimension != "area":
-            changed = {name: value for name, value in changed.items() if not name.startswith("hour_")}
+            changed = {
+                name: value for name, value in changed.items() if not name.startswith("hour_")
+            }
             if not changed:
                 continue
         upsert(model, key_column, key, day, area_code, changed)
 
 
-def upsert(model: Any, key_column: str | None, key: Any, day: Any, area_code: str, counts: dict) -> None:
+def upsert(
+    model: Any, key_column: str | None, key: Any, day: Any, area_code: str, counts: dict
+) -> None:
     table = model._meta.db_table
     quote = connection.ops.quote_name
     keys = ["day", "area_code"] + ([key_column] if key_column else [])
-    key_values = [connection.ops.adapt_datefield_value(day), area_code] + ([key] if key_column else [])
+    key_values = [connection.ops.adapt_datefield_value(day), area_code] + (
+        [key] if key_column else []
+    )
     names = list(counts)
     defaults = [name for name in _all_counts(model) if name not in counts]
     columns = keys + names + defaults
     values = key_values + [counts[name] for name in names] + [0] * len(defaults)
-    updates = ", ".join(f"{quote(name)} = {quote(table)}.{quote(name)} + excluded.{quote(name)}" for name in names)
+    updates = ", ".join(
+        f"{quote(name)} = {quote(table)}.{quote(name)} + excluded.{quote(name)}" for name in names
+    )
     sql = (
         f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
         f"VALUES ({', '.join(['%s'] * len(columns))}) "

@@ -46,7 +46,9 @@ def _rate(numerator: str, denominator: str):
 
 def register_figures() -> None:
     register_figure(
-        Figure("satisfaction_rate", _("Satisfaction rate this month (%)"), _rate("satisfied", "rated"))
+        Figure(
+            "satisfaction_rate", _("Satisfaction rate this month (%)"), _rate("satisfied", "rated")
+        )
     )
     register_figure(
         Figure("response_rate", _("Response rate this month (%)"), _rate("responded", "dispatched"))

@@ -32,7 +32,9 @@ HOUR_COUNTS = tuple(f"hour_{hour:02d}" for hour in range(24))
 def _count_fields() -> dict[str, models.Field]:
     fields: dict[str, models.Field] = {}
     for name in ROLLUP_COUNTS:
-        fields[name] = models.FloatField(default=0) if name in SECONDS else models.IntegerField(default=0)
+        fields[name] = (
+            models.FloatField(default=0) if name in SECONDS else models.IntegerField(default=0)
+        )
     return fields
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from gridgov.areas.models import Area, AreaLevel
 from gridgov.cases import kpis
-from gridgov.cases.models import OPEN_STATUSES, Case, CaseStatus, Category, Channel
+from gridgov.cases.models import OPEN_STATUSES, CaseStatus, Category, Channel
 from gridgov.cockpit import figures
 from gridgov.cockpit.figures import Where
 from gridgov.cockpit.models import HOUR_COUNTS
@@ -155,7 +155,11 @@ def build(
     result.live["supervised_reported_this_month"] = int(month.get("supervised", 0))
     resolved = this_figures["grid_share"].denominator
     result.levels = [
-        {"key": key, "figure": this_figures[f"{key}_share"], "count": this_figures[f"{key}_share"].numerator}
+        {
+            "key": key,
+            "figure": this_figures[f"{key}_share"],
+            "count": this_figures[f"{key}_share"].numerator,
+        }
         for key in kpis.LEVELS
     ]
     result.levels_total = resolved  # type: ignore[attr-defined]
@@ -202,7 +206,12 @@ def live(where: Where, now: datetime.datetime) -> dict[str, int]:
 
 
 def top_categories(
-    where: Where, start: datetime.datetime, end: datetime.datetime, *, now: datetime.datetime, limit: int = 10
+    where: Where,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    *,
+    now: datetime.datetime,
+    limit: int = 10,
 ) -> list[dict[str, Any]]:
     """Subcategories by cases reported in the period, most first, with their satisfaction rate."""
     groups = figures.totals(
@@ -235,7 +244,11 @@ def channel_counts(
     )
     labels = dict(Channel.choices)
     return [
-        {"key": key, "label": labels.get(key, key), "reported": int(groups.get(key, {}).get("reported", 0))}
+        {
+            "key": key,
+            "label": labels.get(key, key),
+            "reported": int(groups.get(key, {}).get("reported", 0)),
+        }
         for key in Channel.values
     ]
 
@@ -278,10 +291,12 @@ def people_figures(area: Area) -> dict[str, Any]:
         "courtyards": counts["courtyards"],
         "floating": floating,
         "groups": [
-            {"key": key, "label": label, "count": tags.get(key, 0)} for key, label in ResidentTagKind.choices
+            {"key": key, "label": label, "count": tags.get(key, 0)}
+            for key, label in ResidentTagKind.choices
         ],
         "risk": [
-            {"key": key, "label": label, "count": colours.get(key, 0)} for key, label in RiskColor.choices
+            {"key": key, "label": label, "count": colours.get(key, 0)}
+            for key, label in RiskColor.choices
         ],
     }
 

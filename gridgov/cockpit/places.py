@@ -51,7 +51,9 @@ def points(
     ]
 
 
-def hotspots(found: list[dict[str, Any]], *, minimum: int = 2, limit: int = 20) -> list[dict[str, Any]]:
+def hotspots(
+    found: list[dict[str, Any]], *, minimum: int = 2, limit: int = 20
+) -> list[dict[str, Any]]:
     """Cells with at least ``minimum`` cases, most first."""
     cells: dict[tuple[float, float], list[dict[str, Any]]] = defaultdict(list)
     for point in found:

@@ -46,21 +46,24 @@ def _states(cases: Any) -> Iterator[tuple[int, CaseState]]:
         if not chunk:
             return
         for row in chunk:
-            yield row[0], CaseState(
-                area_code=row[1],
-                category_id=row[2],
-                channel=row[3],
-                department_id=row[4],
-                status=row[5],
-                supervised=row[6],
-                reported_at=row[7],
-                claimed_at=row[8],
-                claim_due_at=row[9],
-                resolved_at=row[10],
-                resolve_due_at=row[11],
-                closed_at=row[12],
-                rating=row[13],
-                reopen_count=row[14] or 0,
+            yield (
+                row[0],
+                CaseState(
+                    area_code=row[1],
+                    category_id=row[2],
+                    channel=row[3],
+                    department_id=row[4],
+                    status=row[5],
+                    supervised=row[6],
+                    reported_at=row[7],
+                    claimed_at=row[8],
+                    claim_due_at=row[9],
+                    resolved_at=row[10],
+                    resolve_due_at=row[11],
+                    closed_at=row[12],
+                    rating=row[13],
+                    reopen_count=row[14] or 0,
+                ),
             )
         last = chunk[-1][0]
 
@@ -103,7 +106,9 @@ def rebuild(
     """Replace the rollup rows (of the days from ``since`` on); returns the rows written."""
     cases = Case.objects.all()
     if since is not None:
-        start = datetime.datetime.combine(since, datetime.time.min, tzinfo=timezone.get_default_timezone())
+        start = datetime.datetime.combine(
+            since, datetime.time.min, tzinfo=timezone.get_default_timezone()
+        )
         touched = CaseEvent.objects.filter(at__gte=start).values("case_id")
         cases = cases.filter(pk__in=touched) | cases.filter(resolve_due_at__gte=start)
     totals = compute(cases, progress)

@@ -42,7 +42,11 @@ def place(request: HttpRequest) -> tuple[Area | None, Where]:
         area = get_visible_or_404(Area.objects.all(), request.user, code=code)
         return area, Where(area.code)
     if scope.everything:
-        area = Area.objects.filter(parent__isnull=True, retired_at__isnull=True).order_by("code").first()
+        area = (
+            Area.objects.filter(parent__isnull=True, retired_at__isnull=True)
+            .order_by("code")
+            .first()
+        )
         return area, Where(area.code if area else "")
     if scope.area_codes:
         area = Area.objects.filter(code=scope.area_codes[0]).first()
@@ -75,7 +79,9 @@ def _children(request: HttpRequest, area: Area | None) -> tuple[list[Area], list
 def _department_names(where: Where) -> str:
     if where.department_ids is None:
         return ""
-    return "、".join(Department.objects.filter(pk__in=where.department_ids).values_list("name", flat=True))
+    return "、".join(
+        Department.objects.filter(pk__in=where.department_ids).values_list("name", flat=True)
+    )
 
 
 @login_required

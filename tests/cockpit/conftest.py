@@ -53,7 +53,18 @@ def _payload(action, rng, world, case, categories, others):
 
 
 # Actions a random walk prefers (the loop forward), so that most cases get far.
-FORWARD = {"resume": 6, "decide_extension": 5, "unsupervise": 3, "accept": 6, "dispatch": 6, "claim": 6, "resolve": 5, "verify": 5, "close": 5, "rate": 4}
+FORWARD = {
+    "resume": 6,
+    "decide_extension": 5,
+    "unsupervise": 3,
+    "accept": 6,
+    "dispatch": 6,
+    "claim": 6,
+    "resolve": 5,
+    "verify": 5,
+    "close": 5,
+    "rate": 4,
+}
 
 
 def random_cases(world, rng: random.Random, count: int, start: datetime.datetime, span_days: int):
@@ -81,7 +92,9 @@ def random_cases(world, rng: random.Random, count: int, start: datetime.datetime
             payload = _payload(action, rng, world, case, categories, cases)
             if payload is None:
                 continue
-            moment += datetime.timedelta(minutes=rng.choice([5, 40, 90, 60 * 5, 60 * 30, 60 * 24 * 4]))
+            moment += datetime.timedelta(
+                minutes=rng.choice([5, 40, 90, 60 * 5, 60 * 30, 60 * 24 * 4])
+            )
             actor = None if action == "verify" else world.admin
             try:
                 try:

@@ -62,8 +62,9 @@ def check_everything(world) -> int:
             raw = kpis.count_groups(cases, Value(0), start, end, as_of=as_of)
             ours = figures.totals(Where(), start, end, as_of=as_of)
             assert_same(raw, ours, label)
-            assert kpis.figures_from_counts(raw.get(0, {}))["composite_score"] == (
-                figures.figures(Where(), start, end, as_of=as_of)["composite_score"]
+            assert (
+                kpis.figures_from_counts(raw.get(0, {}))["composite_score"]
+                == (figures.figures(Where(), start, end, as_of=as_of)["composite_score"])
             )
             # per community (code prefix), within the street
             raw = kpis.count_groups(cases, Substr("area__code", 1, 12), start, end, as_of=as_of)
@@ -83,7 +84,9 @@ def check_everything(world) -> int:
                 raw = kpis.count_groups(
                     cases.filter(**{f"{key}__isnull": False}), F(key), start, end, as_of=as_of
                 )
-                ours = figures.totals(Where(), start, end, as_of=as_of, dimension=dimension, by="key")
+                ours = figures.totals(
+                    Where(), start, end, as_of=as_of, dimension=dimension, by="key"
+                )
                 assert_same(raw, ours, f"{dimension} {label}")
             checked += 1
     return checked
@@ -94,7 +97,12 @@ def table_rows() -> dict:
     for dimension, (model, key) in TABLES.items():
         for row in model.objects.values():
             row.pop("id")
-            identity = (dimension, row.pop("day"), row.pop("area_code"), row.pop(key) if key else None)
+            identity = (
+                dimension,
+                row.pop("day"),
+                row.pop("area_code"),
+                row.pop(key) if key else None,
+            )
             kept = {name: value for name, value in row.items() if value}
             if kept:
                 rows[identity] = kept

@@ -24,7 +24,9 @@ class Command(BaseCommand):
             try:
                 since = datetime.date.fromisoformat(options["since"])
             except ValueError as error:
-                raise CommandError(f"--since is not a date (YYYY-MM-DD): {options['since']}") from error
+                raise CommandError(
+                    f"--since is not a date (YYYY-MM-DD): {options['since']}"
+                ) from error
         started = time.perf_counter()
         rows = rebuild(since, progress=lambda message: self.stderr.write(message))
         self.stdout.write(f"rollups rebuilt: {rows:,} rows in {time.perf_counter() - started:.1f}s")
