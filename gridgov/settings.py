@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "gridgov.sos",
     "gridgov.hotline",
     "gridgov.api",
+    "gridgov.cockpit",
 ]
 
 MIDDLEWARE = [

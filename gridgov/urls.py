@@ -14,6 +14,7 @@ urlpatterns = [
     # The grid worker's phone pages and the patrol console (gridgov/patrol).
     path("w/", include("gridgov.patrol.urls")),
     path("patrols/", include("gridgov.patrol.urls_console")),
+    path("cockpit/", include("gridgov.cockpit.urls")),
     path("inbox/", include("gridgov.notifications.urls")),
     # Residents' phone pages (sign-in by code, reports, my reports, the public list).
     path("m/", include("gridgov.resident.urls")),

@@ -19,6 +19,9 @@ FILES = [
     ("leaflet/dist/leaflet.js", "leaflet/leaflet.js"),
     ("leaflet/dist/leaflet.css", "leaflet/leaflet.css"),
     ("leaflet/dist/images", "leaflet/images"),
+    # The cockpit: charts and the heat layer of the case map.
+    ("echarts/dist/echarts.min.js", "echarts/echarts.min.js"),
+    ("leaflet.heat/dist/leaflet-heat.js", "leaflet.heat/leaflet-heat.js"),
 ]
 
 

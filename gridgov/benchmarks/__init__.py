@@ -23,6 +23,7 @@ BENCHMARKS: dict[str, tuple[str, str | None]] = {
     "cases": ("gridgov.benchmarks.bench_cases", "cases"),
     "kpis": ("gridgov.benchmarks.case_kpis", "cases"),
     "sos": ("gridgov.benchmarks.bench_sos", "presses"),
+    "cockpit": ("gridgov.benchmarks.cockpit", "cases"),
 }
 
 

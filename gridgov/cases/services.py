@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from gridgov.areas.geo import CRS
 from gridgov.areas.locator import cached_area, locator
 from gridgov.areas.models import Area, AreaLevel
+from gridgov.cases import changes
 from gridgov.cases.models import (
     AttachmentKind,
     Case,
@@ -196,6 +197,7 @@ def case_report(
                 ).update(area=place)
                 if reporter_user is not None:
                     CaseFollower.objects.create(case=case, user=reporter_user)
+                changes.case_reported(case)
             return Reported(case, created=True)
         except IntegrityError:
             # Two reports in the same instant took the same number, or the same client key

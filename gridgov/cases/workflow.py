@@ -9,6 +9,7 @@ timeline entry and the audit record, and queues notifications for after the comm
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from gridgov.cases import guards
+from gridgov.cases import changes, guards
 from gridgov.cases.effects import EFFECTS, Effect
 from gridgov.cases.errors import ConcurrentChange, WorkflowError
 from gridgov.cases.models import Case, CaseEvent, CaseStatus, EventVisibility
@@ -304,6 +305,7 @@ def transition(
             raise WorkflowError(
                 {name: [_("This is required for this action.")] for name in missing}
             )
+        before = copy.copy(fresh)  # as it was, for the listeners (effects may touch ``fresh``)
         effect: Effect = EFFECTS[action](fresh, actor, payload, now)
         target = effect.target or spec.target or fresh.status
         if spec.target is None and effect.target and effect.target not in spec.targets:
@@ -341,6 +343,9 @@ def transition(
         )
         for after in effect.after_save:
             after(event)
+        changes.case_changed(
+            before=before, changes={**effect.fields, "status": target}, event=event
+        )
         if target != from_status:
             _fire_reply_templates(fresh, target, actor, now)
         _audit(fresh, action, from_status, target, effect, actor)

@@ -3,6 +3,7 @@
 Each later domain (registry, cases, …) adds its module here; its steps use ``@demo_step``.
 """
 
+from gridgov.cockpit import demo as cockpit_demo  # noqa: E402,F401  (rollups of the demo's cases)
 from gridgov.demo import (
     calendar,  # noqa: E402,F401  (the working calendar's holidays, from chinesecalendar)
     cases,  # noqa: E402,F401  (two years of cases in every state)

@@ -9,6 +9,7 @@
   var SEQUENTIAL = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"];
 
   var map = L.map(element, { zoomSnap: 0.25, attributionControl: Boolean(settings.tileUrl) });
+  element.gridgovMap = map; // other layers (the cockpit's case points) draw on the same map
   if (settings.tileUrl) {
     var options = { attribution: settings.tileAttribution, maxZoom: 19 };
     if (settings.tileSubdomains) options.subdomains = settings.tileSubdomains;

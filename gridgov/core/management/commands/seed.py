@@ -19,6 +19,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--residents", type=int, default=None, help="residents to create (default 1,000,000)"
         )
+        parser.add_argument(
+            "--cases",
+            type=int,
+            default=0,
+            help="cases over two years with timelines and cockpit rollups (bulk; default none)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
@@ -36,4 +42,8 @@ class Command(BaseCommand):
         city.build_city_staff(grids, progress)
         total = options["residents"] if options["residents"] is not None else city.RESIDENTS
         city.build_city_residents(grids, progress, total=total)
+        if options["cases"]:
+            from gridgov.cockpit.citycases import generate
+
+            generate(options["cases"], progress)
         progress("city ready")

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CockpitConfig(AppConfig):
+    name = "gridgov.cockpit"
+    label = "cockpit"
+    verbose_name = _("Cockpit")
+
+    def ready(self) -> None:
+        from gridgov.cases import changes
+        from gridgov.cockpit import maintain
+        from gridgov.cockpit.map_figures import register_figures
+        from gridgov.cockpit.nav import register_navigation
+
+        # The rollups follow every case write, in its transaction.
+        changes.listen(reported=maintain.case_reported, changed=maintain.case_changed)
+        register_navigation()
+        register_figures()

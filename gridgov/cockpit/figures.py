@@ -1,0 +1,229 @@
+"""Reading the rollups: a period's counts as SUMs over its days, turned into the KPI figures.
+
+Periods are whole local days ``[start, end)`` (a month from ``kpis.month_period``, a week, a
+day). The due cohort is the one figure that depends on *now*: ``kpis`` counts cases due up to
+``as_of``; the rollups count the deadlines of whole days, so the days after ``as_of`` are left
+out and the rest of ``as_of``'s own day (cases due later today) is taken off through the index
+on ``Case.resolve_due_at`` — a few rows, never a scan.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, Sum
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from gridgov.cases import kpis
+from gridgov.cases.models import Case
+from gridgov.cockpit.facts import CaseState, TimelineFacts, contributions, local_day, row_keys
+from gridgov.cockpit.models import HOUR_COUNTS, ROLLUP_COUNTS, TABLES
+
+NARROW = 9  # a street's code and longer: few rows, found by area first
+MAX_CODES = 2_000
+DUE_COUNTS = ("due", "on_time_resolved", "closed", "closed_on_time", "reopened")
+
+
+@dataclass(frozen=True)
+class Where:
+    """Which rows: an area subtree by code prefix ("" is everything), or a department's own."""
+
+    prefix: str = ""
+    department_ids: tuple[int, ...] | None = None
+
+    def rows(self, dimension: str) -> Any:
+        model, _key = TABLES["department" if self.department_ids is not None else dimension]
+        queryset = model.objects.all()
+        codes = self.codes()
+        if codes is not None:
+            # A street or less: each area's days through the (area_code, day) index.
+            queryset = queryset.filter(area_code__in=codes)
+        elif self.prefix:
+            # A city or a district holds most rows: read the period's days through the
+            # (day, area_code) index and keep the prefix's rows.
+            queryset = queryset.alias(k_prefix=Substr("area_code", 1, len(self.prefix))).filter(
+                k_prefix=self.prefix
+            )
+        if self.department_ids is not None:
+            queryset = queryset.filter(department_id__in=self.department_ids)
+        return queryset
+
+    def codes(self) -> list[str] | None:
+        """The codes of the areas under a narrow prefix (None: read by day instead)."""
+        if not self.prefix or len(self.prefix) < NARROW:
+            return None
+        from gridgov.areas.models import Area
+
+        codes = list(
+            Area.objects.filter(code__startswith=self.prefix).values_list("code", flat=True)
+        )
+        return codes if len(codes) <= MAX_CODES else None
+
+    def cases(self) -> Any:
+        queryset = Case.objects.all()
+        if self.prefix:
+            queryset = queryset.filter(area__code__startswith=self.prefix)
+        if self.department_ids is not None:
+            queryset = queryset.filter(assignee_department_id__in=self.department_ids)
+        return queryset
+
+
+def days(start: datetime.datetime, end: datetime.datetime) -> tuple[datetime.date, datetime.date]:
+    """The local days of a period that starts and ends at local midnight."""
+    first, last = timezone.localtime(start), timezone.localtime(end)
+    if first.time() != datetime.time.min or last.time() != datetime.time.min:
+        raise ValueError("rollups answer periods of whole days (local midnight to midnight)")
+    if last <= first:
+        raise ValueError("the period ends before it starts")
+    return first.date(), last.date()
+
+
+def _group(by: str | None, dimension: str) -> Any:
+    if by is None:
+        return None
+    if by == "key":
+        _model, key = TABLES[dimension]
+        return key
+    if by == "day":
+        return "day"
+    if by.startswith("area:"):
+        return Substr("area_code", 1, int(by.split(":")[1]))
+    raise ValueError(by)
+
+
+def _sum(queryset: Any, names: tuple[str, ...], group: Any) -> dict[Any, dict[str, float]]:
+    sums = {name: Sum(name) for name in names}
+    if group is None:
+        row = queryset.aggregate(**sums)
+        return {0: {name: row[name] or 0 for name in names}} if row[names[0]] is not None else {}
+    grouped = queryset.annotate(k_group=group) if not isinstance(group, str) else queryset
+    column = "k_group" if not isinstance(group, str) else group
+    result = {}
+    for row in grouped.values(column).order_by().annotate(**sums):
+        result[row[column]] = {name: row[name] or 0 for name in names}
+    return result
+
+
+def totals(
+    where: Where,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    *,
+    as_of: datetime.datetime | None = None,
+    dimension: str = "area",
+    by: str | None = None,
+    hours: bool = False,
+    names: tuple[str, ...] | None = None,
+) -> dict[Any, dict[str, float]]:
+    """group → counts (``ROLLUP_COUNTS``) for the period; ``by`` is None (one group, key 0),
+    "key" (the dimension's key), "day" or "area:N" (the first N digits of the area code)."""
+    first, last = days(start, end)
+    as_of = as_of or timezone.now()
+    if where.department_ids is not None and dimension not in ("area", "department"):
+        dimension = "department"  # a department's figures come from its own rollup
+    table = "department" if where.department_ids is not None else dimension
+    if names is None:
+        names = (*ROLLUP_COUNTS, *HOUR_COUNTS) if hours and table == "area" else ROLLUP_COUNTS
+    group = _group(by, table)
+    rows = where.rows(dimension).filter(day__gte=first, day__lt=last)
+    result = _sum(rows, names, group)
+    # The due cohort ends at as_of: no deadline after it counts.
+    due_end = max(start, min(end, as_of))
+    due_day = local_day(due_end) if due_end < end else last
+    if due_day < last:
+        due_names = tuple(name for name in DUE_COUNTS if name in names)
+        if not due_names:
+            return result
+        later = _sum(rows.filter(day__gt=due_day), due_names, group)
+        if timezone.localtime(due_end).time() == datetime.time.min:
+            later_today = {}
+            later = _merge(later, _sum(rows.filter(day=due_day), due_names, group))
+        else:
+            later_today = _due_later_today(where, due_end, table, by)
+        for key, counts in _merge(later, later_today).items():
+            target = result.setdefault(key, {name: 0 for name in names})
+            for name in due_names:
+                target[name] -= counts.get(name, 0)
+    return result
+
+
+def _merge(*parts: dict[Any, dict[str, float]]) -> dict[Any, dict[str, float]]:
+    merged: dict[Any, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for part in parts:
+        for key, counts in part.items():
+            for name, value in counts.items():
+                merged[key][name] += value
+    return merged
+
+
+def _due_later_today(where: Where, moment: datetime.datetime, table: str, by: str | None) -> dict:
+    """Due counts of the cases due from ``moment`` to the end of its day, grouped like the rows."""
+    midnight = datetime.datetime.combine(
+        local_day(moment) + datetime.timedelta(days=1),
+        datetime.time.min,
+        tzinfo=timezone.get_default_timezone(),
+    )
+    cases = where.cases().filter(Q(resolve_due_at__gte=moment, resolve_due_at__lt=midnight))
+    result: dict[Any, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for case in cases.select_related("area"):
+        state = CaseState.of(case, case.area.code)
+        if by is None:
+            key: Any = 0
+        elif by == "key":
+            key = row_keys(state)[table]
+        elif by == "day":
+            key = local_day(case.resolve_due_at)
+        else:
+            key = state.area_code[: int(by.split(":")[1])]
+        for _day, counts in contributions(state, TimelineFacts()).items():
+            for name in DUE_COUNTS:
+                result[key][name] += counts.get(name, 0)
+    return result
+
+
+def figures(
+    where: Where,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    *,
+    as_of: datetime.datetime | None = None,
+) -> dict[str, kpis.Figure]:
+    """The KPI figures (``kpis.DEFINITIONS``) of the period, from the rollups."""
+    counts = totals(where, start, end, as_of=as_of)
+    return kpis.figures_from_counts(next(iter(counts.values()), {}))
+
+
+def ranked_areas(
+    where: Where, areas: list[Any], start: datetime.datetime, end: datetime.datetime, **kw: Any
+) -> list[kpis.Ranked]:
+    """Figures per area (all of one code length, e.g. the communities of a street), ranked."""
+    if not areas:
+        return []
+    length = len(areas[0].code)
+    groups = totals(where, start, end, by=f"area:{length}", **kw)
+    return kpis.rank(
+        [
+            kpis.Ranked(a.code, a.name, kpis.figures_from_counts(groups.get(a.code, {})), obj=a)
+            for a in areas
+        ]
+    )
+
+
+def ranked_departments(
+    where: Where, start: datetime.datetime, end: datetime.datetime, **kw: Any
+) -> list[kpis.Ranked]:
+    """Figures per lead department that has rows in the period, ranked."""
+    from gridgov.core.models import Department
+
+    groups = totals(where, start, end, dimension="department", by="key", **kw)
+    departments = Department.objects.filter(pk__in=list(groups)).order_by("name")
+    return kpis.rank(
+        [
+            kpis.Ranked(d.pk, d.name, kpis.figures_from_counts(groups.get(d.pk, {})), obj=d)
+            for d in departments
+        ]
+    )

@@ -1,0 +1,90 @@
+"""Keeping the rollups current as cases change, in the transaction of the change.
+
+``gridgov.cases.services.case_report`` and ``gridgov.cases.workflow.transition`` call
+``case_reported`` / ``case_changed`` (through ``gridgov.cases.rollup_hook``) after they write.
+The cost is one read of the case's own timeline (through the ``(case, at)`` index) and one
+UPSERT per rollup row whose counts change; nothing is scanned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import connection
+
+from gridgov.cases.models import Case, CaseEvent
+from gridgov.cockpit.facts import CaseState, Delta, TimelineFacts, add_into, timeline_facts
+from gridgov.cockpit.models import HOUR_COUNTS, ROLLUP_COUNTS, TABLES
+
+AREA_COUNTS = (*ROLLUP_COUNTS, *HOUR_COUNTS)
+
+
+def case_reported(case: Case) -> None:
+    """A new case: it counts in the reported cohort of its day."""
+    state = CaseState.of(case, case.area.code)
+    apply(add_into({}, state, TimelineFacts(accepted=False)))
+
+
+def case_changed(*, before: Case, changes: Mapping[str, Any], event: CaseEvent) -> None:
+    """``before`` is the case as it was (with its area loaded), ``changes`` the fields written
+    (model instances for foreign keys), ``event`` the timeline entry just added."""
+    code = before.area.code
+    old_state = CaseState.of(before, code)
+    new_state = CaseState.of(before, code, changes)
+    rows = list(
+        CaseEvent.objects.filter(case_id=before.pk)
+        .order_by("at", "id")
+        .values_list("id", "action", "from_status", "to_status", "at", "data")
+    )
+    old_facts = timeline_facts(row[1:] for row in rows if row[0] != event.pk)
+    new_facts = timeline_facts(row[1:] for row in rows)
+    delta: Delta = {}
+    add_into(delta, old_state, old_facts, sign=-1)
+    add_into(delta, new_state, new_facts, sign=1)
+    apply(delta)
+
+
+def apply(delta: Delta) -> None:
+    """Add each row's counts with one UPSERT (rows whose counts all cancel out are skipped)."""
+    for (dimension, key, day, area_code), counts in delta.items():
+        changed = {name: value for name, value in counts.items() if abs(value) > 1e-9}
+        if not changed:
+            continue
+        model, key_column = TABLES[dimension]
+        if dimension != "area":
+            changed = {
+                name: value for name, value in changed.items() if not name.startswith("hour_")
+            }
+            if not changed:
+                continue
+        upsert(model, key_column, key, day, area_code, changed)
+
+
+def upsert(
+    model: Any, key_column: str | None, key: Any, day: Any, area_code: str, counts: dict
+) -> None:
+    table = model._meta.db_table
+    quote = connection.ops.quote_name
+    keys = ["day", "area_code"] + ([key_column] if key_column else [])
+    key_values = [connection.ops.adapt_datefield_value(day), area_code] + (
+        [key] if key_column else []
+    )
+    names = list(counts)
+    defaults = [name for name in _all_counts(model) if name not in counts]
+    columns = keys + names + defaults
+    values = key_values + [counts[name] for name in names] + [0] * len(defaults)
+    updates = ", ".join(
+        f"{quote(name)} = {quote(table)}.{quote(name)} + excluded.{quote(name)}" for name in names
+    )
+    sql = (
+        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+
+
+def _all_counts(model: Any) -> tuple[str, ...]:
+    return AREA_COUNTS if model is TABLES["area"][0] else ROLLUP_COUNTS

@@ -1,0 +1,140 @@
+"""Daily rollups of the case loop: the counts every cockpit figure is made of.
+
+One row per local day (Asia/Shanghai) and finest area (the case's own area code, rolled up to
+streets and communities by code prefix), and per category, channel or lead department within
+that area. A row holds the counts of ``gridgov.cases.kpis.COUNTS`` for the cases whose cohort
+moment falls on that day (reported, first hand-off, last rating, deadline, resolution, closing:
+see docs/kpis.md), so a period's figures are a SUM over its days, and
+``kpis.figures_from_counts`` turns them into the same figures ``kpis.kpis_for`` gives from the raw
+cases. ``gridgov.cockpit.maintain`` keeps them current in the transaction of each change;
+``gridgov rollup rebuild`` recomputes them from the cases and their timelines.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.cases.kpis import COUNTS
+from gridgov.cases.models import CaseStatus
+
+# Counts that are sums of seconds (the rest are numbers of cases).
+SECONDS = frozenset({"claim_seconds", "resolve_seconds", "close_seconds"})
+# The reported cohort by the status each case has now ("cases today by status"), and how many
+# of them are supervised (督办).
+STATUS_COUNTS = tuple(f"status_{status}" for status in CaseStatus.values)
+EXTRA_COUNTS = (*STATUS_COUNTS, "supervised")
+ROLLUP_COUNTS = (*COUNTS, *EXTRA_COUNTS)
+# Reports by hour of the day, kept on the area rollup only.
+HOUR_COUNTS = tuple(f"hour_{hour:02d}" for hour in range(24))
+
+
+def _count_fields() -> dict[str, models.Field]:
+    fields: dict[str, models.Field] = {}
+    for name in ROLLUP_COUNTS:
+        fields[name] = (
+            models.FloatField(default=0) if name in SECONDS else models.IntegerField(default=0)
+        )
+    return fields
+
+
+class RollupCounts(models.Model):
+    """The counts shared by every rollup (see ``ROLLUP_COUNTS``)."""
+
+    day = models.DateField(_("day"))
+    area_code = models.CharField(_("area code"), max_length=32)
+
+    class Meta:
+        abstract = True
+
+
+for _name, _field in _count_fields().items():
+    RollupCounts.add_to_class(_name, _field)
+
+
+class AreaDay(RollupCounts):
+    """The counts of one finest area on one day, with reports by hour of the day."""
+
+    class Meta:
+        verbose_name = _("daily area rollup")
+        verbose_name_plural = _("daily area rollups")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "area_code"], name="cockpit_areaday_key")
+        ]
+        indexes = [models.Index(fields=["area_code", "day"], name="cockpit_areaday_area")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.area_code}"
+
+
+for _hour in HOUR_COUNTS:
+    AreaDay.add_to_class(_hour, models.IntegerField(default=0))
+
+
+class CategoryDay(RollupCounts):
+    """The counts of one category (subclass) in one finest area on one day."""
+
+    category_id = models.IntegerField(_("category"))
+
+    class Meta:
+        verbose_name = _("daily category rollup")
+        verbose_name_plural = _("daily category rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "area_code", "category_id"], name="cockpit_categoryday_key"
+            )
+        ]
+        indexes = [models.Index(fields=["area_code", "day"], name="cockpit_categoryday_area")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.area_code} {self.category_id}"
+
+
+class ChannelDay(RollupCounts):
+    """The counts of one channel (resident, patrol, hotline…) in one finest area on one day."""
+
+    channel = models.CharField(_("channel"), max_length=16)
+
+    class Meta:
+        verbose_name = _("daily channel rollup")
+        verbose_name_plural = _("daily channel rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "area_code", "channel"], name="cockpit_channelday_key"
+            )
+        ]
+        indexes = [models.Index(fields=["area_code", "day"], name="cockpit_channelday_area")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.area_code} {self.channel}"
+
+
+class DepartmentDay(RollupCounts):
+    """The counts of the cases one department leads (``assignee_department``), per area and day."""
+
+    department_id = models.IntegerField(_("department"))
+
+    class Meta:
+        verbose_name = _("daily department rollup")
+        verbose_name_plural = _("daily department rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "area_code", "department_id"], name="cockpit_departmentday_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["area_code", "day"], name="cockpit_departmentday_area"),
+            models.Index(fields=["department_id", "day"], name="cockpit_departmentday_dept"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.area_code} {self.department_id}"
+
+
+# dimension → (model, the key column beside day and area_code, or None for the area rollup)
+TABLES: dict[str, tuple[type[RollupCounts], str | None]] = {
+    "area": (AreaDay, None),
+    "category": (CategoryDay, "category_id"),
+    "channel": (ChannelDay, "channel"),
+    "department": (DepartmentDay, "department_id"),
+}
