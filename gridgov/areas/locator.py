@@ -179,11 +179,10 @@ def cached_area(*, pk: int | None = None, code: str | None = None) -> Area | Non
     found = index.by_id.get(pk) if pk is not None else index.by_code.get(code or "")
     if found is None:
         return None
-    return Area.from_db(
-        Area.objects.db,
-        ["id", "code", "name", "level"],
-        [found.id, found.code, found.name, found.level],
-    )
+    known = {"id": found.id, "code": found.code, "name": found.name, "level": found.level}
+    # from_db takes the values in the model's field order, whatever the names' order.
+    names = [f.attname for f in Area._meta.concrete_fields if f.attname in known]
+    return Area.from_db(Area.objects.db, names, [known[name] for name in names])
 
 
 locator = Locator()

@@ -138,3 +138,22 @@ def test_locate_command(tiled, capsys):
     assert tiled["m"].code in capsys.readouterr().out
     call_command("locate", "121.5", "31.2")
     assert "no grid" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_a_cached_area_is_the_area_with_its_own_values(world):
+    from gridgov.areas.locator import cached_area, locator
+
+    world.grid_a.polygon = Box(120.0, 30.0, 120.01, 30.01).geojson()
+    world.grid_a.save(update_fields=["polygon"])
+    locator.invalidate()
+    assert cached_area(code=world.street.code) is None  # no polygon: not held
+    area = cached_area(code=world.grid_a.code)
+    assert area == world.grid_a
+    assert (area.code, area.name, area.level) == (
+        world.grid_a.code,
+        world.grid_a.name,
+        world.grid_a.level,
+    )
+    assert area.parent_id == world.grid_a.parent_id  # any other field is read on first use
+    assert cached_area(pk=world.grid_a.pk).code == world.grid_a.code
