@@ -82,6 +82,7 @@ class TimelineFacts:
 
     handoff_at: datetime.datetime | None = None  # first entry from accepted to dispatched
     first_claim_at: datetime.datetime | None = None  # first claim from dispatched to claimed
+    first_claim_on_time: bool = False  # that claim met the deadline then in force
     accepted: bool = False
     returned: bool = False
     extended: bool = False  # an approved extension
@@ -110,7 +111,7 @@ def _handoff_level(action: str, data: Mapping[str, Any]) -> str | None:
 def timeline_facts(events: Iterable[tuple[str, str, str, datetime.datetime, Any]]) -> TimelineFacts:
     """Facts from timeline entries ``(action, from_status, to_status, at, data)`` in (at, id) order."""
     handoff_at = first_claim_at = rated_at = None
-    accepted = returned = extended = False
+    accepted = returned = extended = first_claim_on_time = False
     handoffs: list[tuple[datetime.datetime, str | None]] = []
     for action, from_status, to_status, at, data in events:
         data = data or {}
@@ -123,6 +124,7 @@ def timeline_facts(events: Iterable[tuple[str, str, str, datetime.datetime, Any]
             and to_status == S.CLAIMED
         ):
             first_claim_at = at
+            first_claim_on_time = data.get("on_time") is True
         if action == "accept":
             accepted = True
         elif action == "return":
@@ -131,11 +133,12 @@ def timeline_facts(events: Iterable[tuple[str, str, str, datetime.datetime, Any]
             extended = True
         elif action == "rate":
             rated_at = at
-        if action in HANDOFF_ACTIONS:
+        if action in HANDOFF_ACTIONS or (action == "recategorize" and "assignee" in data):
             handoffs.append((at, _handoff_level(action, data)))
     return TimelineFacts(
         handoff_at=handoff_at,
         first_claim_at=first_claim_at,
+        first_claim_on_time=first_claim_on_time,
         accepted=accepted,
         returned=returned,
         extended=extended,
@@ -173,8 +176,7 @@ def contributions(state: CaseState, facts: TimelineFacts) -> dict[datetime.date,
     handoff = facts.handoff_at
     if handoff is not None:
         add(handoff, "dispatched")
-        if state.claimed_at is not None and state.claim_due_at is not None:
-            add(handoff, "responded", state.claimed_at <= state.claim_due_at)
+        add(handoff, "responded", facts.first_claim_on_time)
         add(handoff, "accurate", not facts.returned)
         add(handoff, "resolved", state.resolved_at is not None)
         add(handoff, "extended", facts.extended)

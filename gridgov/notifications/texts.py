@@ -90,6 +90,9 @@ EXTENSION_REFUSED = (
 # template should say. Parameters named in SECRET_PARAMS are sealed in the database.
 PHONE_TEXTS: dict[str, str] = {
     "case_accepted": gettext_noop("Your report %(case)s was accepted. We will keep you informed."),
+    "case_rejected": gettext_noop(
+        "Your report %(case)s could not be accepted. The reason is on the report's page."
+    ),
     "case_resolved": gettext_noop("Your report %(case)s was resolved. Please rate how we did."),
     "case_closed": gettext_noop("Your report %(case)s is closed. Thank you for telling us."),
     "sign_in_code": gettext_noop(

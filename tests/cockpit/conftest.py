@@ -67,6 +67,10 @@ FORWARD = {
 }
 
 
+# Steps other apps add to the table for their own cases (an SOS button pressed again).
+OTHER_APPS_ACTIONS = frozenset({"sos_pressed_again"})
+
+
 def random_cases(world, rng: random.Random, count: int, start: datetime.datetime, span_days: int):
     """``count`` cases walked through random allowed transitions at random later moments."""
     categories = list(Category.objects.filter(code__in=CODES))
@@ -84,7 +88,11 @@ def random_cases(world, rng: random.Random, count: int, start: datetime.datetime
         ).case
         cases.append(case)
         for _step in range(rng.randint(0, 14)):
-            allowed = [a for a, spec in TRANSITIONS.items() if case.status in spec.sources]
+            allowed = [
+                a
+                for a, spec in TRANSITIONS.items()
+                if case.status in spec.sources and a not in OTHER_APPS_ACTIONS
+            ]
             if not allowed or case.status in (CaseStatus.MERGED, CaseStatus.REJECTED):
                 break
             weights = [FORWARD.get(a, 1) for a in allowed]
