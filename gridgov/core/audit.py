@@ -34,8 +34,12 @@ def mask_completely(value: str) -> str:
 def audited(model: type[models.Model], *, exclude: tuple[str, ...] = ()) -> type[models.Model]:
     """Register ``model`` with the audit log; encrypted fields masked, blind indexes excluded."""
     blind = [f.name for f in model._meta.concrete_fields if isinstance(f, BlindIndexField)]
+    # The model's own columns only: a reverse one-to-one (another app's row about this one)
+    # would cost a query on every save and is that other row's own history.
+    columns = [f.name for f in model._meta.concrete_fields if f.name not in {*blind, *exclude}]
     auditlog.register(
         model,
+        include_fields=columns,
         exclude_fields=[*blind, *exclude],
         mask_fields=[field.name for field in encrypted_fields(model)],
         mask_callable="gridgov.core.audit.mask_completely",

@@ -22,7 +22,7 @@ from gridgov.api.lookups import field_error
 from gridgov.api.schemas import MAX_ID, ActionIn, ActionOut, CaseDetailOut, ErrorOut
 from gridgov.api.serializers import case_detail_out
 from gridgov.cases.errors import ConcurrentChange, WorkflowError
-from gridgov.cases.forms_actions import action_form
+from gridgov.cases.forms_actions import ACTION_FORMS, action_form
 from gridgov.cases.models import Case, CaseStatus
 from gridgov.cases.views import CASE_PAGE_RELATED
 from gridgov.cases.workflow import TRANSITIONS, allowed_actions, transition
@@ -32,7 +32,11 @@ router = Router(tags=["case actions"])
 ID = Path(..., ge=1, le=MAX_ID)
 ACTION = Path(..., description="one of the workflow's actions")
 
-Action = StrEnum("Action", {name: name for name in TRANSITIONS})  # type: ignore[misc]
+# What people may do: every step with a form. Steps only the system takes (a deadline rule, an
+# SOS button pressed again) are not offered.
+Action = StrEnum(  # type: ignore[misc]
+    "Action", {name: name for name in TRANSITIONS if name in ACTION_FORMS}
+)
 
 CONFLICT = _("Somebody else changed this case a moment ago. Reload it and try again.")
 ILLEGAL = _("A case that is %(status)s cannot be handled with “%(action)s”.")
