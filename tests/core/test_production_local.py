@@ -34,6 +34,10 @@ pytestmark = [
         ),
         reason="needs root with Debian's postgresql and redis-server installed",
     ),
+    # It brings its own database: once, in the SQLite pass of the suite, not again on PostgreSQL.
+    pytest.mark.skipif(
+        bool(os.environ.get("DATABASE_URL")), reason="runs in the SQLite pass of the suite"
+    ),
 ]
 
 
