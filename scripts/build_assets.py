@@ -17,6 +17,9 @@ VENDOR = ROOT / "gridgov" / "static" / "vendor"
 FILES = [
     ("htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"),
     ("leaflet/dist/leaflet.js", "leaflet/leaflet.js"),
+    # leaflet.js names its source map; the production profile's hashed static files
+    # (collectstatic) refuse a reference to a missing file.
+    ("leaflet/dist/leaflet.js.map", "leaflet/leaflet.js.map"),
     ("leaflet/dist/leaflet.css", "leaflet/leaflet.css"),
     ("leaflet/dist/images", "leaflet/images"),
     # The cockpit: charts and the heat layer of the case map.

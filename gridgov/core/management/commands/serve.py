@@ -46,6 +46,9 @@ class Command(BaseCommand):
             "-",
             "--error-logfile",
             "-",
+            # gunicorn's control socket defaults to one path per user (~/.gunicorn): a second
+            # gridgov on the machine would take it over. Nothing of ours uses it.
+            "--no-control-socket",
         ]
         self.stdout.write(f"gridgov: serving on http://{options['host']}:{options['port']}/")
         sys.stdout.flush()
