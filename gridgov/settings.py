@@ -172,6 +172,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=20000;"
         ),
     }
+    # Tests use a file too, not Django's shared-cache memory database: the browser tests' live
+    # server answers several requests at once, and shared-cache table locks fail at once
+    # ("database table is locked") where a file in WAL mode waits on the busy timeout.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
