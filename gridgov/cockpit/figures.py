@@ -204,7 +204,11 @@ def ranked_areas(
     if not areas:
         return []
     length = len(areas[0].code)
-    groups = totals(where, start, end, by=f"area:{length}", **kw)
+    return rank_areas(areas, totals(where, start, end, by=f"area:{length}", **kw))
+
+
+def rank_areas(areas: list[Any], groups: dict[Any, dict[str, float]]) -> list[kpis.Ranked]:
+    """The areas ranked by the figures of their groups (keyed by area code)."""
     return kpis.rank(
         [
             kpis.Ranked(a.code, a.name, kpis.figures_from_counts(groups.get(a.code, {})), obj=a)
@@ -217,9 +221,13 @@ def ranked_departments(
     where: Where, start: datetime.datetime, end: datetime.datetime, **kw: Any
 ) -> list[kpis.Ranked]:
     """Figures per lead department that has rows in the period, ranked."""
+    return rank_departments(totals(where, start, end, dimension="department", by="key", **kw))
+
+
+def rank_departments(groups: dict[Any, dict[str, float]]) -> list[kpis.Ranked]:
+    """The departments of the groups (keyed by department id) ranked by their figures."""
     from gridgov.core.models import Department
 
-    groups = totals(where, start, end, dimension="department", by="key", **kw)
     departments = Department.objects.filter(pk__in=list(groups)).order_by("name")
     return kpis.rank(
         [
