@@ -20,7 +20,8 @@ import datetime
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Case as When_, IntegerField, Sum, Value, When
+from django.db.models import Case as When_
+from django.db.models import IntegerField, Sum, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -158,4 +159,3 @@ def roll_up(groups: Groups, length: int | None) -> Groups:
             for name, value in counts.items():
                 target[name] = target.get(name, 0) + value
     return rolled
-
