@@ -62,9 +62,12 @@ def totals(
     by: str | None = None,
     hours: bool = False,
     names: tuple[str, ...] | None = None,
+    only: dict[str, tuple[str, ...]] | None = None,
 ) -> dict[str, Groups]:
     """period name → what ``figures.totals(where, *period, as_of=…, dimension=…, by=…, …)``
-    returns, from one query. ``by`` is None, "key" or "area:N"."""
+    returns, from one pass. ``by`` is None, "key" or "area:N". ``only`` narrows the counts of
+    some periods (e.g. last month needs no hours): the days no other period covers are read
+    with fewer columns (a second query), which is what costs in a wide scan."""
     as_of = as_of or timezone.now()
     if where.department_ids is not None and dimension not in ("area", "department"):
         dimension = "department"
@@ -72,12 +75,22 @@ def totals(
     if names is None:
         names = (*ROLLUP_COUNTS, *HOUR_COUNTS) if hours and table == "area" else ROLLUP_COUNTS
     cuts = {name: _Cut(start, end, as_of) for name, (start, end) in periods.items()}
+    wanted = {
+        period: tuple(name for name in names if name in set((only or {}).get(period, names)))
+        for period in periods
+    }
     bounds = sorted(set().union(*(cut.bounds() for cut in cuts.values())))
-    segments = _read(where, dimension, table, by, names, bounds)
-    due_names = tuple(name for name in DUE_COUNTS if name in names)
+    # The counts each segment must hold: those of every period that covers it.
+    needs: list[set[str]] = [set() for _ in bounds[1:]]
+    for period, cut in cuts.items():
+        for i in range(bounds.index(cut.first), bounds.index(cut.last)):
+            needs[i] |= set(wanted[period])
+    segments = _read(where, dimension, table, by, names, bounds, needs)
     later_today: dict[datetime.datetime, Groups] = {}
     result: dict[str, Groups] = {}
     for period, cut in cuts.items():
+        names = wanted[period]
+        due_names = tuple(name for name in DUE_COUNTS if name in names)
         inside = range(bounds.index(cut.first), bounds.index(cut.last))
         groups: Groups = {}
         for key, per_segment in segments.items():
@@ -118,12 +131,38 @@ def _read(
     by: str | None,
     names: tuple[str, ...],
     bounds: list[datetime.date],
+    needs: list[set[str]],
 ) -> dict[Any, dict[int, dict[str, float]]]:
-    """group → segment index → summed counts, for the days from bounds[0] to bounds[-1]."""
-    rows = where.rows(dimension).filter(day__gte=bounds[0], day__lt=bounds[-1])
+    """group → segment index → summed counts, for the days from bounds[0] to bounds[-1]: one
+    query per run of neighbouring segments that need the same counts."""
+    found: dict[Any, dict[int, dict[str, float]]] = defaultdict(dict)
+    first = 0
+    for last in range(len(needs)):
+        if last + 1 < len(needs) and needs[last + 1] == needs[first]:
+            continue
+        if needs[first]:
+            kept = tuple(name for name in names if name in needs[first])
+            _read_run(where, dimension, table, by, kept, bounds, first, last + 1, found)
+        first = last + 1
+    return found
+
+
+def _read_run(
+    where: Where,
+    dimension: str,
+    table: str,
+    by: str | None,
+    names: tuple[str, ...],
+    bounds: list[datetime.date],
+    first: int,
+    end: int,
+    found: dict[Any, dict[int, dict[str, float]]],
+) -> None:
+    """Segments first … end - 1 (the days from bounds[first] to bounds[end]) into ``found``."""
+    rows = where.rows(dimension).filter(day__gte=bounds[first], day__lt=bounds[end])
     segment = When_(
-        *(When(day__lt=bound, then=Value(i)) for i, bound in enumerate(bounds[1:-1])),
-        default=Value(len(bounds) - 2),
+        *(When(day__lt=bounds[i + 1], then=Value(i)) for i in range(first, end - 1)),
+        default=Value(end - 1),
         output_field=IntegerField(),
     )
     if by is None:
@@ -140,11 +179,9 @@ def _read(
     else:
         rows = rows.annotate(k_group=group, k_segment=segment)
         column = "k_group"
-    found: dict[Any, dict[int, dict[str, float]]] = defaultdict(dict)
     sums = {name: Sum(name) for name in names}
     for row in rows.values(column, "k_segment").order_by().annotate(**sums):
         found[row[column]][row["k_segment"]] = {name: row[name] or 0 for name in names}
-    return found
 
 
 def roll_up(groups: Groups, length: int | None) -> Groups:

@@ -20,12 +20,14 @@ from gridgov.cases import kpis
 from gridgov.cases.models import OPEN_STATUSES, CaseStatus, Category, Channel
 from gridgov.cockpit import figures, grouped
 from gridgov.cockpit.figures import Where
-from gridgov.cockpit.models import HOUR_COUNTS
+from gridgov.cockpit.models import HOUR_COUNTS, STATUS_COUNTS
 
 HEADLINE = ("response_rate", "resolution_rate", "satisfaction_rate")
 WORKING = (CaseStatus.DISPATCHED, CaseStatus.CLAIMED)
 # What a category row needs: its reports and its satisfaction rate.
 CATEGORY_COUNTS = ("reported", "rated", "satisfied")
+# What today and this week show: reports by their status now.
+BY_STATUS = ("reported", *STATUS_COUNTS)
 
 
 def midnight(day: datetime.date) -> datetime.datetime:
@@ -138,6 +140,7 @@ def build(
         as_of=now,
         by=f"area:{finest}" if finest else None,
         hours=True,
+        only={"last_month": kpis.COUNTS, "today": BY_STATUS, "week": BY_STATUS},
     )
     month_groups = by_period["month"]
     month, previous, today, week = (

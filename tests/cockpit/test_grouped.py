@@ -108,3 +108,17 @@ def test_overview_of_a_wide_area_equals_the_per_area_figures(world, cases):
             assert [(r.key, r.figures) for r in ranking["rows"]] == [
                 (r.key, r.figures) for r in rows
             ], now
+
+
+def test_narrowed_periods_keep_their_counts(world, cases):
+    now = NOWS[0]
+    periods = overview.Periods.at(now)
+    named = {"month": periods.month, "last_month": periods.last_month, "week": periods.week}
+    only = {"last_month": ("reported", "due", "closed"), "week": ("reported",)}
+    together = grouped.totals(Where(), named, as_of=now, by="area:12", only=only)
+    for name, (start, end) in named.items():
+        alone = figures.totals(Where(), start, end, as_of=now, by="area:12")
+        kept = only.get(name)
+        if kept:
+            alone = {k: {n: v for n, v in c.items() if n in kept} for k, c in alone.items()}
+        assert plain(together[name]) == plain(alone), name
