@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Q, Sum
@@ -42,7 +43,7 @@ class Where:
         if codes is not None:
             # A street or less: each area's days through the (area_code, day) index.
             queryset = queryset.filter(area_code__in=codes)
-        elif self.prefix:
+        elif self.prefix and not self.everything:
             # A city or a district holds most rows: read the period's days through the
             # (day, area_code) index and keep the prefix's rows.
             queryset = queryset.alias(k_prefix=Substr("area_code", 1, len(self.prefix))).filter(
@@ -51,6 +52,16 @@ class Where:
         if self.department_ids is not None:
             queryset = queryset.filter(department_id__in=self.department_ids)
         return queryset
+
+    @cached_property
+    def everything(self) -> bool:
+        """Whether every area lies under the prefix (the root of the only tree): then the
+        prefix filters nothing out, and a wide read is spared a test (or a join) per row."""
+        if not self.prefix:
+            return True
+        from gridgov.areas.models import Area
+
+        return not Area.objects.exclude(code__startswith=self.prefix).exists()
 
     def codes(self) -> list[str] | None:
         """The codes of the areas under a narrow prefix (None: read by day instead)."""
@@ -65,7 +76,7 @@ class Where:
 
     def cases(self) -> Any:
         queryset = Case.objects.all()
-        if self.prefix:
+        if self.prefix and not self.everything:
             queryset = queryset.filter(area__code__startswith=self.prefix)
         if self.department_ids is not None:
             queryset = queryset.filter(assignee_department_id__in=self.department_ids)

@@ -45,13 +45,31 @@ def cases(world, taxonomy):
 
 
 def test_one_pass_equals_each_period_read_alone(world, cases):
-    wheres = [
-        Where(),
-        Where(world.district.code),
-        Where(world.street.code),
-        Where(world.grid_a.code),
-        Where(department_ids=(world.department.pk,)),
-    ]
+    assert Where(world.district.code).everything
+    check_one_pass(
+        [
+            Where(),
+            Where(world.district.code),
+            Where(world.street.code),
+            Where(world.grid_a.code),
+            Where(department_ids=(world.department.pk,)),
+        ]
+    )
+
+
+def test_a_wide_area_beside_another_tree_keeps_its_filter(world, cases):
+    from gridgov.areas.models import AreaLevel
+    from tests.factories import AreaFactory
+
+    other = AreaFactory(level=AreaLevel.DISTRICT, code="120101", name="别区")
+    assert not Where(world.district.code).everything
+    check_one_pass([Where(world.district.code)])
+    month = overview.Periods.at(NOWS[0]).month
+    assert figures.totals(Where(other.code), *month, as_of=NOWS[0]) == {}
+    assert figures.totals(Where(world.district.code), *month, as_of=NOWS[0])
+
+
+def check_one_pass(wheres):
     for now in NOWS:
         periods = overview.Periods.at(now)
         named = {
