@@ -251,13 +251,14 @@ def _duckdb_scan(duck: Any, periods: Any) -> dict[str, float]:
       SELECT case_id,
         min("at") FILTER (WHERE from_status = 'accepted' AND to_status = 'dispatched') AS handoff,
         min("at") FILTER (WHERE action = 'claim' AND from_status = 'dispatched' AND to_status = 'claimed') AS first_claim,
+        arg_min(data LIKE '%"on_time": true%', "at") FILTER (WHERE action = 'claim' AND from_status = 'dispatched' AND to_status = 'claimed') AS first_claim_on_time,
         bool_or(action = 'accept') AS accepted,
         bool_or(action = 'return') AS returned,
         bool_or(action = 'decide_extension' AND data LIKE '%"approved": true%') AS extended,
         max("at") FILTER (WHERE action = 'rate') AS rated_at
       FROM events GROUP BY case_id
     ), t AS (
-      SELECT c.*, f.handoff, f.first_claim, f.accepted, f.returned, f.extended, f.rated_at,
+      SELECT c.*, f.handoff, f.first_claim, f.first_claim_on_time, f.accepted, f.returned, f.extended, f.rated_at,
         (SELECT arg_max(regexp_extract(e.data, '"level": "([a-z]+)"', 1), e."at") FROM events e
           WHERE e.case_id = c.id AND e.action IN ('dispatch', 'escalate', 'whistle')
           AND e."at" <= c.resolved_at) AS level
@@ -268,7 +269,7 @@ def _duckdb_scan(duck: Any, periods: Any) -> dict[str, float]:
       count(*) FILTER (WHERE reported_at >= $s AND reported_at < $e AND status = 'merged') AS merged,
       count(*) FILTER (WHERE reported_at >= $s AND reported_at < $e AND status <> 'merged' AND accepted) AS filed,
       count(*) FILTER (WHERE handoff >= $s AND handoff < $e) AS dispatched,
-      count(*) FILTER (WHERE handoff >= $s AND handoff < $e AND claimed_at <= claim_due_at) AS responded,
+      count(*) FILTER (WHERE handoff >= $s AND handoff < $e AND first_claim_on_time) AS responded,
       count(*) FILTER (WHERE handoff >= $s AND handoff < $e AND resolved_at IS NOT NULL) AS resolved,
       count(*) FILTER (WHERE rated_at >= $s AND rated_at < $e AND rating IS NOT NULL) AS rated,
       count(*) FILTER (WHERE rated_at >= $s AND rated_at < $e AND rating >= 4) AS satisfied,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Q, Sum
@@ -42,7 +43,7 @@ class Where:
         if codes is not None:
             # A street or less: each area's days through the (area_code, day) index.
             queryset = queryset.filter(area_code__in=codes)
-        elif self.prefix:
+        elif self.prefix and not self.everything:
             # A city or a district holds most rows: read the period's days through the
             # (day, area_code) index and keep the prefix's rows.
             queryset = queryset.alias(k_prefix=Substr("area_code", 1, len(self.prefix))).filter(
@@ -51,6 +52,16 @@ class Where:
         if self.department_ids is not None:
             queryset = queryset.filter(department_id__in=self.department_ids)
         return queryset
+
+    @cached_property
+    def everything(self) -> bool:
+        """Whether every area lies under the prefix (the root of the only tree): then the
+        prefix filters nothing out, and a wide read is spared a test (or a join) per row."""
+        if not self.prefix:
+            return True
+        from gridgov.areas.models import Area
+
+        return not Area.objects.exclude(code__startswith=self.prefix).exists()
 
     def codes(self) -> list[str] | None:
         """The codes of the areas under a narrow prefix (None: read by day instead)."""
@@ -65,7 +76,7 @@ class Where:
 
     def cases(self) -> Any:
         queryset = Case.objects.all()
-        if self.prefix:
+        if self.prefix and not self.everything:
             queryset = queryset.filter(area__code__startswith=self.prefix)
         if self.department_ids is not None:
             queryset = queryset.filter(assignee_department_id__in=self.department_ids)
@@ -204,7 +215,11 @@ def ranked_areas(
     if not areas:
         return []
     length = len(areas[0].code)
-    groups = totals(where, start, end, by=f"area:{length}", **kw)
+    return rank_areas(areas, totals(where, start, end, by=f"area:{length}", **kw))
+
+
+def rank_areas(areas: list[Any], groups: dict[Any, dict[str, float]]) -> list[kpis.Ranked]:
+    """The areas ranked by the figures of their groups (keyed by area code)."""
     return kpis.rank(
         [
             kpis.Ranked(a.code, a.name, kpis.figures_from_counts(groups.get(a.code, {})), obj=a)
@@ -217,9 +232,13 @@ def ranked_departments(
     where: Where, start: datetime.datetime, end: datetime.datetime, **kw: Any
 ) -> list[kpis.Ranked]:
     """Figures per lead department that has rows in the period, ranked."""
+    return rank_departments(totals(where, start, end, dimension="department", by="key", **kw))
+
+
+def rank_departments(groups: dict[Any, dict[str, float]]) -> list[kpis.Ranked]:
+    """The departments of the groups (keyed by department id) ranked by their figures."""
     from gridgov.core.models import Department
 
-    groups = totals(where, start, end, dimension="department", by="key", **kw)
     departments = Department.objects.filter(pk__in=list(groups)).order_by("name")
     return kpis.rank(
         [

@@ -18,14 +18,16 @@ from django.utils import timezone
 from gridgov.areas.models import Area, AreaLevel
 from gridgov.cases import kpis
 from gridgov.cases.models import OPEN_STATUSES, CaseStatus, Category, Channel
-from gridgov.cockpit import figures
+from gridgov.cockpit import figures, grouped
 from gridgov.cockpit.figures import Where
-from gridgov.cockpit.models import HOUR_COUNTS
+from gridgov.cockpit.models import HOUR_COUNTS, STATUS_COUNTS
 
 HEADLINE = ("response_rate", "resolution_rate", "satisfaction_rate")
 WORKING = (CaseStatus.DISPATCHED, CaseStatus.CLAIMED)
 # What a category row needs: its reports and its satisfaction rate.
 CATEGORY_COUNTS = ("reported", "rated", "satisfied")
+# What today and this week show: reports by their status now.
+BY_STATUS = ("reported", *STATUS_COUNTS)
 
 
 def midnight(day: datetime.date) -> datetime.datetime:
@@ -122,16 +124,35 @@ def build(
     now = now or timezone.now()
     periods = Periods.at(now)
     result = Overview(area=area, where=where, now=now, periods=periods)
-    month = figures.totals(where, *periods.month, as_of=now, hours=True).get(0, {})
-    previous = figures.totals(where, *periods.last_month, as_of=now).get(0, {})
+    # One pass over the area rollup for every period, grouped as finely as the rankings need.
+    ranked = [level_areas for level_areas in (children, grandchildren) if level_areas]
+    if where.department_ids is not None:
+        ranked = []
+    finest = max((len(level_areas[0].code) for level_areas in ranked), default=None)
+    by_period = grouped.totals(
+        where,
+        {
+            "month": periods.month,
+            "last_month": periods.last_month,
+            "today": periods.today,
+            "week": periods.week,
+        },
+        as_of=now,
+        by=f"area:{finest}" if finest else None,
+        hours=True,
+        only={"last_month": kpis.COUNTS, "today": BY_STATUS, "week": BY_STATUS},
+    )
+    month_groups = by_period["month"]
+    month, previous, today, week = (
+        grouped.roll_up(by_period[name], None).get(0, {})
+        for name in ("month", "last_month", "today", "week")
+    )
     this_figures = kpis.figures_from_counts(month)
     last_figures = kpis.figures_from_counts(previous)
     result.trends = [
         Trend(key, definition, this_figures[key], last_figures[key])
         for key, definition in kpis.DEFINITIONS.items()
     ]
-    today = figures.totals(where, *periods.today, as_of=now).get(0, {})
-    week = figures.totals(where, *periods.week, as_of=now).get(0, {})
     result.by_status = [
         {
             "status": status,
@@ -166,16 +187,18 @@ def build(
     result.categories = top_categories(where, *periods.month, now=now)
     result.channels = channel_counts(where, *periods.month, now=now)
     result.hours = [int(month.get(name, 0)) for name in HOUR_COUNTS]
-    if where.department_ids is None:
-        for level_areas in (children, grandchildren):
-            if level_areas:
-                result.rankings.append(
-                    {
-                        "level": AreaLevel(level_areas[0].level).label,
-                        "rows": figures.ranked_areas(where, level_areas, *periods.month, as_of=now),
-                    }
-                )
-    departments = figures.ranked_departments(where, *periods.month, as_of=now)
+    for level_areas in ranked:
+        groups = grouped.roll_up(month_groups, len(level_areas[0].code))
+        result.rankings.append(
+            {
+                "level": AreaLevel(level_areas[0].level).label,
+                "rows": figures.rank_areas(level_areas, groups),
+            }
+        )
+    department_groups = grouped.totals(
+        where, {"month": periods.month}, as_of=now, dimension="department", by="key"
+    )["month"]
+    departments = figures.rank_departments(department_groups)
     if departments:
         result.rankings.append({"level": None, "rows": departments})
     if people and area is not None and where.department_ids is None:
@@ -217,8 +240,11 @@ def top_categories(
     groups = figures.totals(
         where, start, end, as_of=now, dimension="category", by="key", names=CATEGORY_COUNTS
     )
-    names = dict(Category.objects.filter(pk__in=list(groups)).values_list("pk", "name"))
-    codes = dict(Category.objects.filter(pk__in=list(groups)).values_list("pk", "code"))
+    names, codes = {}, {}
+    for pk, name, code in Category.objects.filter(pk__in=list(groups)).values_list(
+        "pk", "name", "code"
+    ):
+        names[pk], codes[pk] = name, code
     rows = [
         {
             "key": pk,

@@ -9,14 +9,17 @@ on or after it.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from gridgov.cases.kpis import CLOSED, LEVELS, NOT_DUE
 from gridgov.cases.models import Case, CaseEvent
-from gridgov.cockpit.facts import CaseState, Delta, add_into, timeline_facts
+from gridgov.cases.models import CaseStatus as S
+from gridgov.cockpit.facts import CaseState, Delta, TimelineFacts, row_keys, timeline_facts
 from gridgov.cockpit.models import HOUR_COUNTS, ROLLUP_COUNTS, TABLES
 
 CHUNK = 5_000
@@ -39,65 +42,153 @@ STATE_FIELDS = (
 )
 
 
-def _states(cases: Any) -> Iterator[tuple[int, CaseState]]:
+def _raw_rows(queryset: Any) -> Iterator[tuple]:
+    """The rows of a ``values_list`` queryset as the driver gives them (no per-value
+    converters: at city scale Django's datetime converters cost more than the counting)."""
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK):
+            yield from rows
+
+
+def _moment(value: Any) -> datetime.datetime | None:
+    """A stored moment as an aware datetime (SQLite gives Django's naive UTC, as text or
+    parsed by the column's declared type)."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime.datetime):
+        value = datetime.datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
+
+
+def _state(row: tuple) -> CaseState:
+    return CaseState(
+        area_code=row[1],
+        category_id=row[2],
+        channel=row[3],
+        department_id=row[4],
+        status=row[5],
+        supervised=bool(row[6]),
+        reported_at=_moment(row[7]),
+        claimed_at=_moment(row[8]),
+        claim_due_at=_moment(row[9]),
+        resolved_at=_moment(row[10]),
+        resolve_due_at=_moment(row[11]),
+        closed_at=_moment(row[12]),
+        rating=row[13],
+        reopen_count=row[14] or 0,
+    )
+
+
+def _states(cases: Any) -> Iterator[list[tuple[int, CaseState]]]:
+    """The cases' states in batches of ``CHUNK``, in key order."""
     last = 0
     while True:
-        chunk = list(cases.filter(pk__gt=last).order_by("pk").values_list(*STATE_FIELDS)[:CHUNK])
+        chunk = list(
+            _raw_rows(cases.filter(pk__gt=last).order_by("pk").values_list(*STATE_FIELDS)[:CHUNK])
+        )
         if not chunk:
             return
-        for row in chunk:
-            yield (
-                row[0],
-                CaseState(
-                    area_code=row[1],
-                    category_id=row[2],
-                    channel=row[3],
-                    department_id=row[4],
-                    status=row[5],
-                    supervised=row[6],
-                    reported_at=row[7],
-                    claimed_at=row[8],
-                    claim_due_at=row[9],
-                    resolved_at=row[10],
-                    resolve_due_at=row[11],
-                    closed_at=row[12],
-                    rating=row[13],
-                    reopen_count=row[14] or 0,
-                ),
-            )
+        yield [(row[0], _state(row)) for row in chunk]
         last = chunk[-1][0]
+
+
+def _timelines(ids: list[int]) -> dict[int, list[tuple]]:
+    """case id → its timeline entries (action, from, to, at, data) in (at, id) order."""
+    events: dict[int, list[tuple]] = {pk: [] for pk in ids}
+    rows = (
+        CaseEvent.objects.filter(case_id__in=ids)
+        .order_by("case_id", "at", "id")
+        .values_list("case_id", "action", "from_status", "to_status", "at", "data")
+    )
+    for case_id, action, source, target, at, data in _raw_rows(rows):
+        if isinstance(data, str):
+            data = json.loads(data)
+        events[case_id].append((action, source, target, _moment(at), data))
+    return events
 
 
 def compute(cases: Any, progress: Callable[[str], None] | None = None) -> Delta:
     """(dimension, key, day, area code) → counts for these cases, from their timelines."""
     totals: Delta = {}
-    batch: list[tuple[int, CaseState]] = []
+    zone = timezone.get_default_timezone()
     done = 0
-
-    def flush() -> None:
-        nonlocal done
-        events: dict[int, list[tuple]] = {pk: [] for pk, _state in batch}
-        rows = (
-            CaseEvent.objects.filter(case_id__in=list(events))
-            .order_by("case_id", "at", "id")
-            .values_list("case_id", "action", "from_status", "to_status", "at", "data")
-        )
-        for row in rows.iterator(chunk_size=CHUNK):
-            events[row[0]].append(row[1:])
+    for batch in _states(cases):
+        events = _timelines([pk for pk, _state in batch])
         for pk, state in batch:
-            add_into(totals, state, timeline_facts(events[pk]))
+            _add(totals, state, timeline_facts(events[pk]), zone)
         done += len(batch)
-        batch.clear()
         if progress:
             progress(f"rollups: {done:,} cases read")
-
-    for item in _states(cases):
-        batch.append(item)
-        if len(batch) >= CHUNK:
-            flush()
-    if batch:
-        flush()
     return totals
+
+
+def _add(into: Delta, state: CaseState, facts: TimelineFacts, zone: Any) -> None:
+    """``facts.add_into(into, state, facts)`` for the rebuild: the same counts on the same days
+    (``facts.contributions``), with the local day taken in the default time zone directly;
+    the cockpit's rebuild == incremental test holds the two together."""
+    days: dict[datetime.date, dict[str, float]] = {}
+
+    def add(moment: datetime.datetime, name: str, value: float = 1) -> None:
+        if value:
+            row = days.setdefault(moment.astimezone(zone).date(), {})
+            row[name] = row.get(name, 0) + value
+
+    status = state.status
+    reported = state.reported_at
+    add(reported, "reported")
+    add(reported, f"status_{status}")
+    add(reported, f"hour_{reported.astimezone(zone).hour:02d}")
+    if state.supervised:
+        add(reported, "supervised")
+    if status == S.MERGED:
+        add(reported, "merged")
+    elif facts.accepted:
+        add(reported, "filed")
+    handoff = facts.handoff_at
+    if handoff is not None:
+        add(handoff, "dispatched")
+        add(handoff, "responded", facts.first_claim_on_time)
+        add(handoff, "accurate", not facts.returned)
+        add(handoff, "resolved", state.resolved_at is not None)
+        add(handoff, "extended", facts.extended)
+        if facts.first_claim_at is not None:
+            add(handoff, "claimed")
+            add(handoff, "claim_seconds", (facts.first_claim_at - handoff).total_seconds())
+    if facts.rated_at is not None and state.rating is not None:
+        add(facts.rated_at, "rated")
+        add(facts.rated_at, "rated_resolved", state.rating >= 3)
+        add(facts.rated_at, "satisfied", state.rating >= 4)
+    due = state.resolve_due_at
+    if due is not None and status not in NOT_DUE:
+        closed_now = status in CLOSED
+        add(due, "due")
+        if state.resolved_at is not None:
+            add(due, "on_time_resolved", state.resolved_at <= due)
+        add(due, "closed", closed_now)
+        if closed_now and state.closed_at is not None:
+            add(due, "closed_on_time", state.closed_at <= due)
+        add(due, "reopened", state.reopen_count > 0)
+    if handoff is not None and state.resolved_at is not None:
+        add(state.resolved_at, "resolved_in_period")
+        add(state.resolved_at, "resolve_seconds", (state.resolved_at - handoff).total_seconds())
+        level = facts.level_at(state.resolved_at)
+        if level in LEVELS:
+            add(state.resolved_at, f"level_{level}")
+    if handoff is not None and state.closed_at is not None and status in CLOSED:
+        add(state.closed_at, "closed_in_period")
+        add(state.closed_at, "close_seconds", (state.closed_at - handoff).total_seconds())
+    for dimension, key in row_keys(state).items():
+        if dimension == "department" and key is None:
+            continue
+        for day, counts in days.items():
+            row = into.get((dimension, key, day, state.area_code))
+            if row is None:
+                into[(dimension, key, day, state.area_code)] = dict(counts)
+                continue
+            for name, value in counts.items():
+                row[name] = row.get(name, 0) + value
 
 
 def rebuild(
@@ -138,8 +229,14 @@ def write(totals: Delta) -> int:
             f"({', '.join(quote(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
         )
         rows = []
-        for (row_dimension, key, day, area_code), counts in totals.items():
-            if row_dimension != dimension or not any(counts.values()):
+        # In (day, area code, key) order: the rows of a day then sit together on disk, as the
+        # incremental maintenance leaves them, and a period is read from neighbouring pages.
+        ordered = sorted(
+            (item for item in totals.items() if item[0][0] == dimension),
+            key=lambda item: (item[0][2], item[0][3], item[0][1] if key_column else 0),
+        )
+        for (_dimension, key, day, area_code), counts in ordered:
+            if not any(counts.values()):
                 continue
             row = [adapt(day), area_code] + ([key] if key_column else [])
             rows.append(row + [counts.get(name, 0) for name in names])
