@@ -16,10 +16,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from gridgov.cases.kpis import CLOSED, LEVELS, NOT_DUE
 from gridgov.cases.models import Case, CaseEvent
-from gridgov.cases.models import CaseStatus as S
-from gridgov.cockpit.facts import CaseState, Delta, TimelineFacts, row_keys, timeline_facts
+from gridgov.cockpit.facts import CaseState, Delta, add_into, timeline_facts
 from gridgov.cockpit.models import HOUR_COUNTS, ROLLUP_COUNTS, TABLES
 
 CHUNK = 5_000
@@ -112,83 +110,15 @@ def _timelines(ids: list[int]) -> dict[int, list[tuple]]:
 def compute(cases: Any, progress: Callable[[str], None] | None = None) -> Delta:
     """(dimension, key, day, area code) → counts for these cases, from their timelines."""
     totals: Delta = {}
-    zone = timezone.get_default_timezone()
     done = 0
     for batch in _states(cases):
         events = _timelines([pk for pk, _state in batch])
         for pk, state in batch:
-            _add(totals, state, timeline_facts(events[pk]), zone)
+            add_into(totals, state, timeline_facts(events[pk]))
         done += len(batch)
         if progress:
             progress(f"rollups: {done:,} cases read")
     return totals
-
-
-def _add(into: Delta, state: CaseState, facts: TimelineFacts, zone: Any) -> None:
-    """``facts.add_into(into, state, facts)`` for the rebuild: the same counts on the same days
-    (``facts.contributions``), with the local day taken in the default time zone directly;
-    the cockpit's rebuild == incremental test holds the two together."""
-    days: dict[datetime.date, dict[str, float]] = {}
-
-    def add(moment: datetime.datetime, name: str, value: float = 1) -> None:
-        if value:
-            row = days.setdefault(moment.astimezone(zone).date(), {})
-            row[name] = row.get(name, 0) + value
-
-    status = state.status
-    reported = state.reported_at
-    add(reported, "reported")
-    add(reported, f"status_{status}")
-    add(reported, f"hour_{reported.astimezone(zone).hour:02d}")
-    if state.supervised:
-        add(reported, "supervised")
-    if status == S.MERGED:
-        add(reported, "merged")
-    elif facts.accepted:
-        add(reported, "filed")
-    handoff = facts.handoff_at
-    if handoff is not None:
-        add(handoff, "dispatched")
-        add(handoff, "responded", facts.first_claim_on_time)
-        add(handoff, "accurate", not facts.returned)
-        add(handoff, "resolved", state.resolved_at is not None)
-        add(handoff, "extended", facts.extended)
-        if facts.first_claim_at is not None:
-            add(handoff, "claimed")
-            add(handoff, "claim_seconds", (facts.first_claim_at - handoff).total_seconds())
-    if facts.rated_at is not None and state.rating is not None:
-        add(facts.rated_at, "rated")
-        add(facts.rated_at, "rated_resolved", state.rating >= 3)
-        add(facts.rated_at, "satisfied", state.rating >= 4)
-    due = state.resolve_due_at
-    if due is not None and status not in NOT_DUE:
-        closed_now = status in CLOSED
-        add(due, "due")
-        if state.resolved_at is not None:
-            add(due, "on_time_resolved", state.resolved_at <= due)
-        add(due, "closed", closed_now)
-        if closed_now and state.closed_at is not None:
-            add(due, "closed_on_time", state.closed_at <= due)
-        add(due, "reopened", state.reopen_count > 0)
-    if handoff is not None and state.resolved_at is not None:
-        add(state.resolved_at, "resolved_in_period")
-        add(state.resolved_at, "resolve_seconds", (state.resolved_at - handoff).total_seconds())
-        level = facts.level_at(state.resolved_at)
-        if level in LEVELS:
-            add(state.resolved_at, f"level_{level}")
-    if handoff is not None and state.closed_at is not None and status in CLOSED:
-        add(state.closed_at, "closed_in_period")
-        add(state.closed_at, "close_seconds", (state.closed_at - handoff).total_seconds())
-    for dimension, key in row_keys(state).items():
-        if dimension == "department" and key is None:
-            continue
-        for day, counts in days.items():
-            row = into.get((dimension, key, day, state.area_code))
-            if row is None:
-                into[(dimension, key, day, state.area_code)] = dict(counts)
-                continue
-            for name, value in counts.items():
-                row[name] = row.get(name, 0) + value
 
 
 def rebuild(
