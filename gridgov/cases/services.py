@@ -120,10 +120,12 @@ def case_report(
     client_key: str | None = None,
     photos: list[StoredFile] | tuple[StoredFile, ...] = (),
     at: datetime.datetime | None = None,
+    public: bool = False,
 ) -> Reported:
     """Create a case in state "reported", located and timestamped, with its first timeline line.
 
     The same ``client_key`` twice gives the same case (``created=False``), never a second one.
+    ``public``: the reporter agrees that the community's public list may show it.
     """
     errors: dict[str, list[str]] = {}
 
@@ -198,6 +200,7 @@ def case_report(
                         anonymous=anonymous or reporter_user is None,
                         callback_phone=phone,
                         status=CaseStatus.REPORTED,
+                        public=public,
                         reported_at=now,
                         created_by=actor if getattr(actor, "is_authenticated", False) else None,
                     )

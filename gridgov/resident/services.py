@@ -98,12 +98,10 @@ def resident_report(
                 callback_phone=callback_phone,
                 client_key=client_key,
                 photos=stored,
-            )
-            if reported.created and public:
                 # The reporter agreed that the community may see the problem (never who reported
                 # it); sensitive categories and moderated cases stay off the public list anyway.
-                Case.objects.filter(pk=reported.case.pk).update(public=True)
-                reported.case.public = True
+                public=public,
+            )
     except BaseException:
         _forget_bytes(stored)
         raise
