@@ -389,6 +389,9 @@ GRIDGOV_SMS_GATEWAY = {
     ),  # {"sign_in_code": "SMS_1"}
 }
 GRIDGOV_NOTIFY_MAX_ATTEMPTS = env_int("GRIDGOV_NOTIFY_MAX_ATTEMPTS", 5)
+# What follows each step of a case (rollup counts, notifications) runs as a job after the commit
+# (gridgov.cases.followups); "1" runs it inside the step's transaction (the test suite does).
+GRIDGOV_FOLLOW_UPS_INLINE = env("GRIDGOV_FOLLOW_UPS_INLINE", "") == "1"
 
 # --- Resident phone pages (/m/, docs/architecture.md) -------------------------------------------
 # Sign-in codes: valid this many minutes, this many tries each; at most this many codes per phone

@@ -10,6 +10,9 @@ from tests.factories import PASSWORD, World, build_world
 def _fast_hashing_and_private_media(settings, tmp_path):
     # Tests log in hundreds of times; the production hasher is deliberately slow.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Inboxes and rollups are looked at right after each step; tests/cases/test_followups.py
+    # covers the production path (outbox row + job).
+    settings.GRIDGOV_FOLLOW_UPS_INLINE = True
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,

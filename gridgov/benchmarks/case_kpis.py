@@ -263,6 +263,7 @@ def _generate(
                 "visibility": "internal",
                 "note": "",
                 "data": json.dumps(data) if data else "{}",
+                "follow_up": None,
             }
             event_rows.append(tuple(event[c] for c in event_columns))
         total_events += len(timeline)

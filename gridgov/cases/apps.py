@@ -13,7 +13,8 @@ class CasesConfig(AppConfig):
         from gridgov.core.audit import audited
 
         register_navigation()
-        import gridgov.cases.replies  # noqa: F401 (its signal handlers keep the cache fresh)
+        import gridgov.cases.lookups  # noqa: F401 (its signal handlers keep the cache fresh)
+        import gridgov.cases.replies  # noqa: F401 (same)
 
         # Case status changes are audited by the workflow itself (one entry per transition, with
         # the action's name); the row-level audit still records edits made elsewhere.

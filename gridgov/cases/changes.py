@@ -1,34 +1,74 @@
-"""Listeners told of every write to a case, inside the transaction of the write.
+"""Listeners told of every step of a case (its report and each transition).
 
-``case_report`` and ``workflow.transition`` call ``case_reported`` / ``case_changed`` after they
-write; other apps (the cockpit's rollups) register with ``listen`` in their ``AppConfig.ready``.
-A listener must be cheap (it runs in every transition) and may not change the case.
+``case_report`` and ``workflow.transition`` describe each step with two snapshots of the case's
+counted columns, before and after (``snapshot``: plain JSON, so that the description can wait in
+the follow-up outbox, ``gridgov.cases.followups``), and the listeners (the cockpit's rollups,
+registered with ``listen`` in their ``AppConfig.ready``) are called when the step is followed up:
+after its commit, or inside it when follow-ups run inline. A listener may not change the case.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from typing import Any
 
-_reported: list[Callable[[Any], None]] = []
-_changed: list[Callable[..., None]] = []
+# The columns of a case that figures and notifications depend on (foreign keys by id).
+COUNTED = (
+    "category_id",
+    "channel",
+    "assignee_user_id",
+    "assignee_area_id",
+    "assignee_department_id",
+    "status",
+    "supervised",
+    "reported_at",
+    "claimed_at",
+    "claim_due_at",
+    "resolved_at",
+    "resolve_due_at",
+    "closed_at",
+    "rating",
+    "reopen_count",
+)
+MOMENTS = frozenset(
+    {"reported_at", "claimed_at", "claim_due_at", "resolved_at", "resolve_due_at", "closed_at"}
+)
+
+_followed: list[Callable[..., None]] = []
 
 
-def listen(*, reported: Callable[[Any], None], changed: Callable[..., None]) -> None:
-    if reported not in _reported:
-        _reported.append(reported)
-    if changed not in _changed:
-        _changed.append(changed)
+def listen(*, followed: Callable[..., None]) -> None:
+    """``followed(event=, before=, after=)``: ``event`` is the step's timeline entry, ``before``
+    and ``after`` the case's snapshots around it (``before`` is None for a report)."""
+    if followed not in _followed:
+        _followed.append(followed)
 
 
-def case_reported(case: Any) -> None:
-    """A case was created (state "reported", its first timeline entry written)."""
-    for listener in _reported:
-        listener(case)
+def snapshot(case: Any, area_code: str, changes: Mapping[str, Any] | None = None) -> dict:
+    """The counted columns of ``case`` with ``changes`` (field name → value, foreign keys as
+    instances or ids) applied, as JSON values."""
+    changes = changes or {}
+    values: dict[str, Any] = {"area_code": area_code}
+    for column in COUNTED:
+        name = column.removesuffix("_id")
+        if name != column and name in changes:
+            value = getattr(changes[name], "pk", changes[name])
+        elif column in changes:
+            value = changes[column]
+        else:
+            value = getattr(case, column)
+        if isinstance(value, datetime.datetime):
+            value = value.isoformat()
+        values[column] = value
+    return values
 
 
-def case_changed(*, before: Any, changes: Mapping[str, Any], event: Any) -> None:
-    """A transition wrote ``changes`` (field → value, status included) over ``before`` (the case
-    as it was, area loaded) and added the timeline entry ``event``."""
-    for listener in _changed:
-        listener(before=before, changes=changes, event=event)
+def moment(value: str | None) -> datetime.datetime | None:
+    """A moment of a snapshot back as a datetime."""
+    return datetime.datetime.fromisoformat(value) if value else None
+
+
+def step_followed(*, event: Any, before: dict | None, after: dict) -> None:
+    for listener in _followed:
+        listener(event=event, before=before, after=after)

@@ -404,6 +404,9 @@ class CaseEvent(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    # What follows this step and is not done yet (rollup counts, notifications, deadline
+    # checks): the outbox of gridgov.cases.followups, cleared once carried out.
+    follow_up = models.JSONField(null=True, blank=True, editable=False)
 
     objects = CaseEventQuerySet.as_manager()
 
@@ -411,7 +414,15 @@ class CaseEvent(models.Model):
         verbose_name = _("timeline entry")
         verbose_name_plural = _("timeline entries")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["case", "at"])]
+        indexes = [
+            models.Index(fields=["case", "at"]),
+            # Only the few entries still waiting: the relay finds them without a scan.
+            models.Index(
+                fields=["id"],
+                condition=Q(follow_up__isnull=False),
+                name="cases_event_follow_up_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"

@@ -1,4 +1,4 @@
-"""Who hears about a transition, after its transaction committed (never for a rolled-back one).
+"""Who hears about a step, as its follow-up (``gridgov.cases.followups``): never for a rolled-back one.
 
 Staff get an in-app notification; reporters are told at accept, resolve and close (and reject)
 through the notifications app, which picks the channel (log in the demo and tests, SMS, webhook).
@@ -7,13 +7,12 @@ through the notifications app, which picks the channel (log in the demo and test
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.apps import apps
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from gridgov.cases.models import Case, CaseEvent
+from gridgov.cases.models import Case
 from gridgov.core.models import Role, User
 
 logger = logging.getLogger(__name__)
@@ -88,18 +87,19 @@ RECIPIENTS = {
 }
 
 
-def after_transition(case: Case, event: CaseEvent, effect: Any) -> None:
+def after_step(case: Case, notify: list[tuple[str, str]]) -> None:
+    """Tell each audience of ``notify`` ((kind, audience) pairs of the step's effect)."""
     if not apps.is_installed("gridgov.notifications"):
         return
-    for kind, audience in effect.notify:
+    for kind, audience in notify:
         # notify_user and notify_phone each write under their own savepoint: a failure drops
-        # that one notification, never the transition it is about.
+        # that one notification, never the others or the step's rollup counts.
         try:
             if audience == "reporter":
                 tell_reporter(case, kind)
             else:
                 tell_staff(case, kind, RECIPIENTS[audience](case))
-        except Exception:  # a notification must never undo or hide the transition
+        except Exception:  # a notification must never undo or hide the step
             logger.exception("notification %s for case %s failed", kind, case.pk)
 
 

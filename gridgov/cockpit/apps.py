@@ -13,7 +13,7 @@ class CockpitConfig(AppConfig):
         from gridgov.cockpit.map_figures import register_figures
         from gridgov.cockpit.nav import register_navigation
 
-        # The rollups follow every case write, in its transaction.
-        changes.listen(reported=maintain.case_reported, changed=maintain.case_changed)
+        # The rollups count every step of a case as its follow-up (gridgov.cases.followups).
+        changes.listen(followed=maintain.step_followed)
         register_navigation()
         register_figures()

@@ -75,6 +75,28 @@ class CaseState:
             reopen_count=value("reopen_count") or 0,
         )
 
+    @classmethod
+    def from_snapshot(cls, values: Mapping[str, Any]) -> CaseState:
+        """The state from a snapshot of ``gridgov.cases.changes.snapshot``."""
+        from gridgov.cases.changes import moment
+
+        return cls(
+            area_code=values["area_code"],
+            category_id=values["category_id"],
+            channel=values["channel"],
+            department_id=values["assignee_department_id"],
+            status=values["status"],
+            supervised=bool(values["supervised"]),
+            reported_at=moment(values["reported_at"]),
+            claimed_at=moment(values["claimed_at"]),
+            claim_due_at=moment(values["claim_due_at"]),
+            resolved_at=moment(values["resolved_at"]),
+            resolve_due_at=moment(values["resolve_due_at"]),
+            closed_at=moment(values["closed_at"]),
+            rating=values["rating"],
+            reopen_count=values["reopen_count"] or 0,
+        )
+
 
 @dataclass(frozen=True)
 class TimelineFacts:

@@ -1,9 +1,9 @@
-"""Keeping the rollups current as cases change, in the transaction of the change.
+"""Keeping the rollups current as cases change: each step of a case is counted as its follow-up
+(``gridgov.cases.followups``), after the step's commit or inline in it.
 
-``gridgov.cases.services.case_report`` and ``gridgov.cases.workflow.transition`` call
-``case_reported`` / ``case_changed`` (through ``gridgov.cases.rollup_hook``) after they write.
-The cost is one read of the case's own timeline (through the ``(case, at)`` index) and one
-UPSERT per rollup row whose counts change; nothing is scanned.
+The cost is one read of the case's own timeline up to the step (through the ``(case, at)``
+index) and one UPSERT per rollup row whose counts change; nothing is scanned. The old
+contribution is taken off and the new one added, so steps may be counted in any order.
 """
 
 from __future__ import annotations
@@ -13,27 +13,25 @@ from typing import Any
 
 from django.db import connection
 
-from gridgov.cases.models import Case, CaseEvent
+from gridgov.cases.models import CaseEvent
 from gridgov.cockpit.facts import CaseState, Delta, TimelineFacts, add_into, timeline_facts
 from gridgov.cockpit.models import HOUR_COUNTS, ROLLUP_COUNTS, TABLES
 
 AREA_COUNTS = (*ROLLUP_COUNTS, *HOUR_COUNTS)
 
 
-def case_reported(case: Case) -> None:
-    """A new case: it counts in the reported cohort of its day."""
-    state = CaseState.of(case, case.area.code)
-    apply(add_into({}, state, TimelineFacts(accepted=False)))
-
-
-def case_changed(*, before: Case, changes: Mapping[str, Any], event: CaseEvent) -> None:
-    """``before`` is the case as it was (with its area loaded), ``changes`` the fields written
-    (model instances for foreign keys), ``event`` the timeline entry just added."""
-    code = before.area.code
-    old_state = CaseState.of(before, code)
-    new_state = CaseState.of(before, code, changes)
+def step_followed(*, event: CaseEvent, before: Mapping[str, Any] | None, after: Mapping) -> None:
+    """``before`` / ``after``: the case's snapshots around the step (``before`` None: reported)."""
+    new_state = CaseState.from_snapshot(after)
+    if before is None:
+        # A new case counts in the reported cohort of its day.
+        apply(add_into({}, new_state, TimelineFacts(accepted=False)))
+        return
+    old_state = CaseState.from_snapshot(before)
+    # The timeline as it stood just after this step: later steps are counted by their own
+    # follow-ups.
     rows = list(
-        CaseEvent.objects.filter(case_id=before.pk)
+        CaseEvent.objects.filter(case_id=event.case_id, pk__lte=event.pk)
         .order_by("at", "id")
         .values_list("id", "action", "from_status", "to_status", "at", "data")
     )

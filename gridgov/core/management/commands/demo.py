@@ -56,4 +56,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {note}")
         self.stdout.write("")
         if not options["no_serve"]:
-            call_command("serve", host=options["host"], port=options["port"])
+            # The demo runs its background jobs too: deadlines, notifications, rollup counts.
+            call_command("serve", host=options["host"], port=options["port"], with_worker=True)

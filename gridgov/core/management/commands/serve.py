@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from typing import Any
 
@@ -23,6 +24,11 @@ class Command(BaseCommand):
             default=int(os.environ.get("GRIDGOV_WORKERS", str(min(4, (os.cpu_count() or 1) * 2)))),
         )
         parser.add_argument("--no-collectstatic", action="store_true")
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help="Also run one background worker (`gridgov worker`) beside the web processes.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION and not options["no_collectstatic"]:
@@ -50,6 +56,10 @@ class Command(BaseCommand):
             # gridgov on the machine would take it over. Nothing of ours uses it.
             "--no-control-socket",
         ]
+        if options["with_worker"]:
+            # A child of the server: Ctrl-C in the terminal stops both (one process group).
+            subprocess.Popen([sys.executable, "-m", "gridgov.cli", "worker"])  # noqa: S603
+            self.stdout.write("gridgov: background worker started")
         self.stdout.write(f"gridgov: serving on http://{options['host']}:{options['port']}/")
         sys.stdout.flush()
         os.execv(sys.executable, argv)  # noqa: S606  (replace this process with gunicorn)

@@ -15,6 +15,7 @@ class Command(BaseCommand):
     help = "Run the idempotent sweeps (case deadlines; courtyard tenants and risk colours)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from gridgov.cases.followups import settle_all
         from gridgov.cases.jobs import deadline_sweep
         from gridgov.notifications.services import deliveries_requeue
         from gridgov.registry.courtyards.services import courtyard_risk_sweep
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         from gridgov.sos.services import sos_sweep
 
         self.stdout.write(f"sos: {sos_sweep()} presses given their case")
+        self.stdout.write(f"cases: {settle_all()} follow-ups carried out")
         self.stdout.write(f"cases: {deadline_sweep()} changed")
         self.stdout.write(f"deliveries: {deliveries_requeue()} queued again")
         self.stdout.write(f"courtyards: {courtyard_risk_sweep()} changed")

@@ -10,19 +10,35 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run background jobs: deadlines, notifications, imports."
+    help = "Run background jobs (deadlines, notifications, imports) and the follow-up relay."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--batch", action="store_true", help="Stop when the queue is empty.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from gridgov.cases.followups import settle_all, start_relay
+
+        if options["batch"]:
+            settle_all()
+            self._run_jobs(batch=True)
+            settle_all()
+            return
+        # Beside the jobs, every worker relays the case steps' follow-ups (rollup counts,
+        # notifications, deadline checks) from their outbox.
+        _thread, stop = start_relay()
+        try:
+            self._run_jobs(batch=False)
+        finally:
+            stop.set()
+
+    def _run_jobs(self, *, batch: bool) -> None:
         if settings.REDIS_URL:
             # django-tasks' RQ jobs carry the task, not a plain function: RQ must load them with
             # the backend's job class.
             arguments = ["rqworker", "default", "--with-scheduler"]
             arguments += ["--job-class", "django_tasks_rq.backend.Job"]
-            if options["batch"]:
+            if batch:
                 arguments.append("--burst")
             call_command(*arguments)
         else:
-            call_command("db_worker", batch=options["batch"])
+            call_command("db_worker", batch=batch)
