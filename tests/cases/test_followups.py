@@ -40,9 +40,7 @@ def dispatched_by_phone(world, report):
 
 
 @pytest.mark.django_db
-def test_a_step_leaves_its_follow_up_in_the_outbox_until_it_is_carried_out(
-    world, report, outbox
-):
+def test_a_step_leaves_its_follow_up_in_the_outbox_until_it_is_carried_out(world, report, outbox):
     case = dispatched_by_phone(world, report)
     steps = list(case.events.order_by("pk"))
     assert [event.action for event in steps] == ["report", "accept", "dispatch"]
