@@ -52,4 +52,4 @@ class Command(BaseCommand):
         ]
         self.stdout.write(f"gridgov: serving on http://{options['host']}:{options['port']}/")
         sys.stdout.flush()
-        os.execv(sys.executable, argv)  # noqa: S606  (replace this process with gunicorn)
+        os.execv(sys.executable, argv)  # noqa: S606  (replace this process with gunicorn) # nosec B606
