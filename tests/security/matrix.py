@@ -17,10 +17,11 @@ from typing import Any
 
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
+from python_calamine import CalamineWorkbook
 
 from tests.security.world import MatrixWorld
 
@@ -139,6 +140,16 @@ OBJECT_KWARGS: dict[str, Kwargs] = {
     "api-v1:action_list": _obj("case", "pk", "case_id"),
     "api-v1:action_take": lambda w, t: {"case_id": w.of(t, "case").pk, "action": "claim"},
 }
+
+# URL names whose POST body names the object (no object in the path).
+OBJECT_BODY: dict[str, Kwargs] = {
+    "core:personal_data_reveal": lambda w, t: {
+        "model": "registry.resident",
+        "pk": w.of(t, "resident").pk,
+        "field": "phone",
+    },
+}
+
 
 # URL names whose path holds a value that is not an object in one grid.
 FIXED_KWARGS: dict[str, Kwargs] = {
@@ -274,6 +285,15 @@ def admin_paths() -> list[str]:
     return sorted(set(paths))
 
 
+def has_object(name: str) -> bool:
+    return name in OBJECT_KWARGS or name in OBJECT_BODY
+
+
+def body_of(row: Row, world: MatrixWorld) -> dict[str, Any]:
+    extra = OBJECT_BODY[row.name](world, row.target) if row.name in OBJECT_BODY else {}
+    return {**POST_DATA, **extra}
+
+
 def paths_of(row: Row, world: MatrixWorld) -> list[str]:
     if row.name == ADMIN_ROW:
         return admin_paths()
@@ -329,25 +349,45 @@ def outcome(response: Any) -> str:
 FINGERPRINT_SKIPS = {"auditlog.logentry", "sessions.session", "api.apitoken"}
 
 
-def fingerprint() -> str:
-    """A digest of every row of the project's own tables (and users, roles, API tokens)."""
-    digest = hashlib.sha256()
+def _fingerprinted_tables() -> list[str]:
+    tables = []
     for model in apps.get_models():
         label = model._meta.label_lower
-        app_label = model._meta.app_label
-        if label in FINGERPRINT_SKIPS or not (
-            model.__module__.startswith("gridgov.") or app_label in ("auth",)
-        ):
+        if label in FINGERPRINT_SKIPS or model._meta.proxy or not model._meta.managed:
             continue
-        if model._meta.managed is False or model._meta.proxy:
-            continue
-        values = list(model._base_manager.order_by("pk").values_list())
-        digest.update(label.encode())
-        digest.update(json.dumps(values, default=str, sort_keys=True).encode())
+        if model.__module__.startswith("gridgov.") or model._meta.app_label == "auth":
+            tables.append(model._meta.db_table)
+        # Many-to-many tables of our models (e.g. a user's groups) count too.
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            if through._meta.auto_created:
+                tables.append(through._meta.db_table)
+    return sorted(set(tables))
+
+
+def fingerprint() -> str:
+    """A digest of every row of the project's own tables (and users, groups, permissions).
+
+    Plain SQL, one query a table: the ORM would cost ten times as much, and this runs after every
+    refused POST.
+    """
+    digest = hashlib.sha256()
+    with connection.cursor() as cursor:
+        for table in _fingerprinted_tables():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} ORDER BY 1")  # noqa: S608
+            digest.update(table.encode())
+            digest.update(repr(cursor.fetchall()).encode())
     return digest.hexdigest()
 
 
-def ask(client: Client, method: str, path: str, *, check_unchanged: str | None = None):
+def ask(
+    client: Client,
+    method: str,
+    path: str,
+    *,
+    data: dict[str, Any] | None = None,
+    check_unchanged: str | None = None,
+):
     """One request, rolled back afterwards so that every cell meets the same world.
 
     With ``check_unchanged`` (the fingerprint before), returns also whether anything changed.
@@ -365,7 +405,7 @@ def ask(client: Client, method: str, path: str, *, check_unchanged: str | None =
             body = API_CASE if path.rstrip("/").endswith("/cases") else {}
             response = client.post(path, json.dumps(body), content_type="application/json")
         else:
-            response = client.post(path, POST_DATA)
+            response = client.post(path, data if data is not None else POST_DATA)
         if check_unchanged is not None:
             changed = fingerprint() != check_unchanged
         transaction.set_rollback(True)
@@ -410,19 +450,39 @@ def forbidden_markers(world: MatrixWorld, role: str) -> list[str]:
     return markers
 
 
-def leaked(response: Any, markers: list[str]) -> list[str]:
-    """The markers found in a (non-streaming) response, as text or JSON-escaped."""
+def body_text(response: Any) -> bytes:
+    """What a response shows: its bytes, or the cell texts of an Excel workbook."""
     if getattr(response, "streaming", False):
+        content = b"".join(response.streaming_content)
+    else:
+        content = response.content
+    if content[:2] == b"PK":  # an xlsx workbook (a zip)
+        try:
+            workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        except Exception:  # noqa: BLE001 - not a workbook after all: read the bytes
+            return content
+        cells = [
+            str(cell)
+            for name in workbook.sheet_names
+            for row in workbook.get_sheet_by_name(name).to_python()
+            for cell in row
+        ]
+        return "\n".join(cells).encode()
+    return content
+
+
+def leaked(response: Any, markers: list[str]) -> list[str]:
+    """The markers found in what a response shows, as text or JSON-escaped."""
+    if not markers:
         return []
-    body = response.content
+    body = body_text(response)
     found = []
     for marker in markers:
         escaped = json.dumps(marker)[1:-1].encode()
         for form in (marker.encode(), escaped):
             at = body.find(form)
             if at >= 0:
-                found.append(
-                    f"{marker} in …{body[max(0, at - 80) : at + 40].decode(errors='replace')}…"
-                )
+                context = body[max(0, at - 80) : at + 40].decode(errors="replace")
+                found.append(f"{marker} in …{context}…")
                 break
     return found

@@ -16,14 +16,15 @@ import pytest
 
 from tests.security.matrix import (
     ADMIN_ROW,
-    OBJECT_KWARGS,
     OUTCOMES,
     ROLES,
     Row,
     ask,
+    body_of,
     client_for,
     fingerprint,
     forbidden_markers,
+    has_object,
     leaked,
     outcome,
     paths_of,
@@ -78,7 +79,7 @@ def test_every_url_has_rows_and_every_row_a_url():
     assert len(keys) == len(set(keys)), "a (url_name, object, method) row appears twice"
     for name in names:
         targets = {row.target for row in rows if row.name == name and row.method == "GET"}
-        wanted = {"A", "C"} if name in OBJECT_KWARGS else {"-"}
+        wanted = {"A", "C"} if has_object(name) else {"-"}
         assert targets == wanted, f"{name}: GET rows for objects {targets}, expected {wanted}"
     for row in rows:
         bad = {role: cell for role, cell in row.expected.items() if cell not in OUTCOMES}
@@ -121,7 +122,11 @@ def test_permission_matrix(role):
         seen: set[str] = set()
         for path in paths_of(row, world):
             response, changed = ask(
-                client, row.method, path, check_unchanged=before if refused_post else None
+                client,
+                row.method,
+                path,
+                data=body_of(row, world),
+                check_unchanged=before if refused_post else None,
             )
             got = outcome(response)
             seen.add(got)
@@ -156,3 +161,18 @@ def test_permission_matrix(role):
 def test_admin_row_is_checked_on_the_back_office_pages():
     rows = [row for row in read_table() if row.name == ADMIN_ROW]
     assert [row.method for row in rows] == ["GET"]
+
+
+@pytest.mark.django_db
+def test_the_fingerprint_sees_a_changed_row_and_a_cell_reads_as_the_user_sees_it():
+    """The instruments themselves: a changed row changes the fingerprint; grid worker A asking for
+    grid C's resident gets 404, as the table says."""
+    world = build_matrix_world()
+    before = fingerprint()
+    resident = world.of("A", "resident")
+    type(resident).objects.filter(pk=resident.pk).update(notes="changed")
+    assert fingerprint() != before
+    row = next(r for r in read_table() if r.key == ("registry:resident_detail", "C", "GET"))
+    client = client_for(world, "grid_worker")
+    response, _changed = ask(client, "GET", paths_of(row, world)[0])
+    assert outcome(response) == "not-found" == row.expected["grid_worker"]
