@@ -441,6 +441,7 @@ def forbidden_markers(world: MatrixWorld, role: str) -> list[str]:
         if target not in REGISTRY_SCOPE[role]:
             markers += [
                 world.of(target, "resident").name,
+                world.of(target, "resident").address,
                 world.of(target, "house").address,
                 world.of(target, "landlord").name,
                 world.of(target, "courtyard").name,

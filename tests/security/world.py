@@ -127,7 +127,9 @@ def build_matrix_world() -> MatrixWorld:
         objects["file"] = photo
         resident = resident_create(
             actor=admin,
-            data=resident_clean(name=f"居民{target}", area=grid, phone="13800001111"),
+            data=resident_clean(
+                name=f"居民{target}", area=grid, phone="13800001111", address=f"住址{target}栋"
+            ),
         )
         objects["resident"] = resident
         objects["contact"] = emergency_contact_add(
