@@ -32,7 +32,6 @@ from tests.security.matrix import (
     url_names,
     write_table,
 )
-from tests.security.world import build_matrix_world
 
 WRITE = os.environ.get("GRIDGOV_MATRIX_WRITE") == "1"
 REFUSED = {"login", "deny", "not-found", "method", "bad-request", "invalid", "limited"}
@@ -109,8 +108,8 @@ def test_no_role_reaches_an_object_outside_its_scope_in_the_table():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_permission_matrix(role):
-    world = build_matrix_world()
+def test_permission_matrix(role, matrix_world):
+    world = matrix_world
     client = client_for(world, role)
     before = fingerprint()
     rows = read_table()
@@ -164,10 +163,10 @@ def test_admin_row_is_checked_on_the_back_office_pages():
 
 
 @pytest.mark.django_db
-def test_the_fingerprint_sees_a_changed_row_and_a_cell_reads_as_the_user_sees_it():
+def test_the_fingerprint_sees_a_changed_row_and_a_cell_reads_as_the_user_sees_it(matrix_world):
     """The instruments themselves: a changed row changes the fingerprint; grid worker A asking for
     grid C's resident gets 404, as the table says."""
-    world = build_matrix_world()
+    world = matrix_world
     before = fingerprint()
     resident = world.of("A", "resident")
     type(resident).objects.filter(pk=resident.pk).update(notes="changed")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from tests.security.matrix import ask, client_for, forbidden_markers, leaked, outcome
-from tests.security.world import build_matrix_world
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +48,8 @@ PROBES = [
 
 
 @pytest.mark.parametrize("role", ["grid_worker", "community_staff", "api_token"])
-def test_naming_grid_c_in_a_query_shows_nothing_of_it(role):
-    world = build_matrix_world()
+def test_naming_grid_c_in_a_query_shows_nothing_of_it(role, matrix_world):
+    world = matrix_world
     client = client_for(world, role)
     markers = forbidden_markers(world, role)
     values = {
