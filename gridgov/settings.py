@@ -220,7 +220,7 @@ LOGOUT_REDIRECT_URL = "core:login"
 GRIDGOV_PASSWORD_POLICY = env("GRIDGOV_PASSWORD_POLICY", "dengbao3")
 if GRIDGOV_PASSWORD_POLICY not in ("dengbao3", "asvs"):
     raise RuntimeError("GRIDGOV_PASSWORD_POLICY must be 'dengbao3' or 'asvs'")
-if GRIDGOV_PASSWORD_POLICY == "dengbao3":  # noqa: S105 (a policy name, not a password)
+if GRIDGOV_PASSWORD_POLICY == "dengbao3":  # noqa: S105 (a policy name, not a password) # nosec B105
     AUTH_PASSWORD_VALIDATORS = [
         {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
         {
@@ -421,7 +421,7 @@ GRIDGOV_SOS_CATEGORY = env("GRIDGOV_SOS_CATEGORY", "1104")
 
 # --- Demo -----------------------------------------------------------------------------------------
 # The fixed demo password is refused by the production profile (see core.auth).
-GRIDGOV_DEMO_PASSWORD = "Gridgov#2026"  # noqa: S105 (demo only, refused in production)
+GRIDGOV_DEMO_PASSWORD = "Gridgov#2026"  # noqa: S105 (demo only, refused in production) # nosec B105
 
 # --- Open311 GeoReport v2 ---------------------------------------------------------------------
 # The one jurisdiction this installation answers for: a client's jurisdiction_id must match it

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.api.models import ApiToken
 
-TOKEN_START = "gg_"  # noqa: S105 (the start of every token, not a secret)
+TOKEN_START = "gg_"  # noqa: S105 (the start of every token, not a secret) # nosec B105
 PREFIX_LENGTH = len(TOKEN_START) + 8
 # Writing "last used" on every request would turn each read into a write; once a minute is enough.
 TOUCH_EVERY = datetime.timedelta(minutes=1)

@@ -373,7 +373,8 @@ def _locked(pk: int) -> Case:
     """The case's row, locked until the transaction ends (a no-op on SQLite, whose writers take
     turns anyway). Written as SQL because building the ORM's query for the case's forty columns
     cost three times as much as reading them."""
-    sql = f"SELECT * FROM {Case._meta.db_table} WHERE id = %s"  # noqa: S608 (our table name)
+    table = connection.ops.quote_name(Case._meta.db_table)
+    sql = f"SELECT * FROM {table} WHERE id = %s"  # noqa: S608 (our table name) # nosec B608
     if connection.features.has_select_for_update:
         sql += " FOR UPDATE"
     found = list(Case.objects.raw(sql, [pk]))

@@ -76,7 +76,7 @@ def upsert(
         f"{quote(name)} = {quote(table)}.{quote(name)} + excluded.{quote(name)}" for name in names
     )
     sql = (
-        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608 # nosec B608 # names quoted from our own models, values passed as parameters
         f"VALUES ({', '.join(['%s'] * len(columns))}) "
         f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET {updates}"
     )

@@ -160,7 +160,7 @@ def write(totals: Delta) -> int:
         keys = ["day", "area_code"] + ([key_column] if key_column else [])
         columns = keys + list(names)
         sql = (
-            f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608
+            f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 # nosec B608 # names quoted from our own models, values passed as parameters
             f"({', '.join(quote(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
         )
         rows = []

@@ -25,7 +25,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess  # noqa: S404 (pg_dump and pg_restore, with argument lists, never a shell)
+import subprocess  # noqa: S404 (pg_dump and pg_restore, with argument lists, never a shell) # nosec B404
 import tarfile
 import tempfile
 from collections.abc import Iterator
@@ -125,7 +125,7 @@ def _sqlite_counts(db: sqlite3.Connection) -> dict[str, int]:
     quote = '"{}"'.format
     return {
         table: db.execute(
-            "SELECT count(*) FROM " + quote(table.replace('"', '""'))  # noqa: S608 (a table name from sqlite_master, quoted)
+            "SELECT count(*) FROM " + quote(table.replace('"', '""'))  # noqa: S608 (a table name from sqlite_master, quoted) # nosec B608
         ).fetchone()[0]
         for table in tables
     }
@@ -243,7 +243,7 @@ def _run(argv: list[str]) -> None:
     tool = shutil.which(argv[0])
     if tool is None:
         raise BackupError(f"{argv[0]} not found: install Debian's postgresql-client")
-    result = subprocess.run(  # noqa: S603 (fixed tool, argument list)
+    result = subprocess.run(  # noqa: S603 (fixed tool, argument list) # nosec B603
         [tool, *argv[1:]], env=_pg_env(), capture_output=True, text=True, check=False
     )
     if result.returncode != 0:

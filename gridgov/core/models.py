@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -187,6 +188,21 @@ class RoleAssignment(models.Model):
 class StoredFileQuerySet(ScopedQuerySet):
     scope_area_field = "area"
     scope_owner_field = "uploaded_by"
+
+    @staticmethod
+    def scope_q(scope: Any) -> models.Q | None:
+        # A department summoned to a case sees the case (CaseQuerySet.scope_q), so also its
+        # photos: files are filed under the case's area, which the department does not hold.
+        if not scope.department_ids:
+            return None
+        from django.apps import apps
+
+        attachments = apps.get_model("cases", "CaseAttachment").objects
+        summonses = apps.get_model("cases", "CaseSummons").objects
+        cases = summonses.filter(department_id__in=scope.department_ids).values("case_id")
+        return models.Q(
+            pk__in=models.Subquery(attachments.filter(case_id__in=cases).values("file_id"))
+        )
 
 
 def _stored_file_path(instance: StoredFile, filename: str) -> str:

@@ -125,7 +125,7 @@ def _scope_q(model: type[models.Model], scope: Scope) -> Q | None:
     # gives its own condition.
     extra = getattr(model._default_manager._queryset_class, "scope_q", None)
     if extra is not None:
-        extra_condition = extra(scope)
+        extra_condition = extra(scope)  # nosec B610 # a local function named extra, not QuerySet.extra
         if extra_condition is not None:
             add(extra_condition)
     return condition

@@ -468,7 +468,7 @@ def _write(
     ops = connection.ops
     quote = ops.quote_name
     sql = (
-        f"INSERT INTO {quote(CaseEvent._meta.db_table)} "  # noqa: S608 (names from _meta)
+        f"INSERT INTO {quote(CaseEvent._meta.db_table)} "  # noqa: S608 (names from _meta) # nosec B608
         "(case_id, action, from_status, to_status, actor_id, at, visibility, note, data) "
         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
     )

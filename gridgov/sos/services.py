@@ -41,7 +41,7 @@ from gridgov.sos.workflow import PRESSED_AGAIN
 
 logger = logging.getLogger(__name__)
 
-TOKEN_PREFIX = "sos_"  # noqa: S105 (a prefix, not a secret)
+TOKEN_PREFIX = "sos_"  # noqa: S105 (a prefix, not a secret) # nosec B105
 DEFAULT_CATEGORY = "1104"  # 紧急求助 / 一键通求助
 # Still waiting for help: once resolved, a new press is a new emergency, not the same one.
 STILL_OPEN = frozenset(

@@ -206,3 +206,37 @@ def test_missing_bytes_answer_404(world, login, grid_a_file):
 
 def test_download_is_get_only(world, login, grid_a_file):
     assert login(world.worker_a).post(url(grid_a_file)).status_code == 405
+
+
+def test_a_summoned_department_downloads_its_cases_photos_and_no_others(world, login):
+    """The case page shows a summoned department the case's photos: the files must open too."""
+    from gridgov.cases.models import Category
+    from gridgov.cases.services import case_report
+    from gridgov.cases.taxonomy import load_default_taxonomy
+    from gridgov.cases.workflow import transition
+
+    load_default_taxonomy(Category)
+    hallway = Category.objects.get(code="0101")
+
+    def reported(title):
+        photo = stored_file_create(
+            upload=upload("photo.png", PNG, "image/png"), area=world.grid_c, actor=world.officer
+        )
+        case = case_report(
+            actor=world.officer,
+            channel="patrol",
+            category=hallway,
+            title=title,
+            area=world.grid_c,
+            photos=[photo],
+        ).case
+        return transition(case=case, action="accept", actor=world.officer), photo
+
+    summoned, summoned_photo = reported("占道经营")
+    transition(case=summoned, action="dispatch", actor=world.officer, department=world.department)
+    other, other_photo = reported("楼道杂物")
+    transition(case=other, action="dispatch", actor=world.officer, area=world.grid_c)
+    handler = login(world.handler)
+    assert handler.get(url(summoned_photo)).status_code == 200
+    assert handler.get(url(other_photo)).status_code == 404
+    assert login(world.worker_a).get(url(summoned_photo)).status_code == 404

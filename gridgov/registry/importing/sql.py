@@ -76,13 +76,13 @@ class Statement:
         if update:
             assignments = ", ".join(f"{quote(f.column)} = %s" for f in chosen)
             self.sql = (
-                f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608 (names from _meta)
+                f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608 (names from _meta) # nosec B608
                 f"WHERE {quote(meta.pk.column)} = %s"
             )
         else:
             columns = ", ".join(quote(f.column) for f in chosen)
             marks = ", ".join(["%s"] * len(chosen))
-            self.sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+            self.sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 # nosec B608 # names quoted from our own models, values passed as parameters
         # Encrypted fields first: their pre_save sets the blind index that another column reads.
         self._order = sorted(
             range(len(chosen)), key=lambda i: not isinstance(chosen[i], EncryptedField)

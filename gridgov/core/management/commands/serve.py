@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import subprocess
+import subprocess  # noqa: S404 (gridgov's own worker, argument list, never a shell) # nosec B404
 import sys
 from typing import Any
 
@@ -58,8 +58,8 @@ class Command(BaseCommand):
         ]
         if options["with_worker"]:
             # A child of the server: Ctrl-C in the terminal stops both (one process group).
-            subprocess.Popen([sys.executable, "-m", "gridgov.cli", "worker"])  # noqa: S603
+            subprocess.Popen([sys.executable, "-m", "gridgov.cli", "worker"])  # noqa: S603 # nosec B603
             self.stdout.write("gridgov: background worker started")
         self.stdout.write(f"gridgov: serving on http://{options['host']}:{options['port']}/")
         sys.stdout.flush()
-        os.execv(sys.executable, argv)  # noqa: S606  (replace this process with gunicorn)
+        os.execv(sys.executable, argv)  # noqa: S606  (replace this process with gunicorn) # nosec B606

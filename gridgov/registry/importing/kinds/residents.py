@@ -411,7 +411,7 @@ class Residents(Kind):
             table = connection.ops.quote_name(ResidentTag._meta.db_table)
             with connection.cursor() as cursor:
                 cursor.executemany(
-                    f"DELETE FROM {table} WHERE resident_id = %s AND tag = %s",  # noqa: S608
+                    f"DELETE FROM {table} WHERE resident_id = %s AND tag = %s",  # noqa: S608 # nosec B608 # names quoted from our own models, values passed as parameters
                     removed_tags,
                 )
         if added_tags:
