@@ -52,6 +52,12 @@ def _postgres_url() -> str | None:
     return url if url.startswith(("postgres://", "postgresql://")) else None
 
 
+def only_on_sqlite(reason: str) -> None:
+    """Skip a variant the PostgreSQL run need not repeat (it keeps that run short)."""
+    if _postgres_url():
+        pytest.skip(f"on PostgreSQL {reason}")
+
+
 def _with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path=f"/{name}"))

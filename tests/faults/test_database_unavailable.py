@@ -20,7 +20,7 @@ from gridgov.cases.models import Case, CaseEvent
 from gridgov.cases.taxonomy import load_default_taxonomy
 from tests.faults.proxy import CuttableProxy
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.faults]
 
 MESSAGE_ZH = "数据库暂时不可用，本次操作未保存，请稍后重试。"
 REPORT = {"category": "0101", "title": "楼道堆放杂物", "description": "三楼走廊"}
