@@ -202,3 +202,29 @@ def test_no_case_is_half_made_or_lost_when_the_web_process_is_killed(installatio
     assert (again.status, again.case_id) == (200, held[-1].case_id)
     retried = sum(1 for tries in attempts.values() if len(tries) > 1)
     print(f"{kill} killed: {len(attempts)} reports, {retried} sent again", file=sys.stderr)
+
+
+@pytest.mark.pg
+def test_connections_the_database_server_ended_are_replaced_without_an_error(installation):
+    """PostgreSQL restarted, or an administrator ran pg_terminate_backend: every persistent
+    connection of the running server is dead. The next requests open new ones and succeed; no
+    one sees a 503 for a database that is up."""
+    import psycopg
+
+    scratch = installation
+    setup = scratch.world
+    port = free_port()
+    serve(scratch, port, str(scratch.data_dir / "never-armed"))
+    reporter = Reporter(port, setup["token"], setup["grid_a"])
+    for number in range(4):  # both workers hold a connection
+        assert reporter.report(f"before-{number}").status == 201
+
+    url = scratch.env["DATABASE_URL"]
+    with psycopg.connect(url, autocommit=True) as admin:
+        ended = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()[0]
+    assert ended >= 1
+    answers = [reporter.report(f"after-{number}").status for number in range(4)]
+    assert answers == [201] * 4, scratch.logs()
