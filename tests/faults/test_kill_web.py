@@ -112,7 +112,7 @@ def serve(scratch: Installation, port: int, armed: str):
         except OSError:
             return False
 
-    wait_for(ready, 30, "the server to answer")
+    wait_for(ready, 90, "the server to answer")
     return server
 
 
@@ -136,7 +136,8 @@ def test_no_case_is_half_made_or_lost_when_the_web_process_is_killed(installatio
     attempts: dict[str, list[Outcome]] = {}  # key → every try, in order
     killed_at = [float("inf")]
     answered_after_kill = [0]
-    stop = threading.Event()
+    stop = threading.Event()  # no new reports
+    give_up = threading.Event()  # no more retries either
 
     def keep_reporting(name: str) -> None:
         """A well-behaved client: a report that got no answer is sent again with the same key
@@ -148,7 +149,7 @@ def test_no_case_is_half_made_or_lost_when_the_web_process_is_killed(installatio
             while True:
                 outcome = reporter.report(key)
                 tries.append(outcome)
-                if outcome.status is not None:
+                if outcome.status is not None or give_up.is_set():
                     break
                 time.sleep(0.2)
             if time.monotonic() > killed_at[0]:
@@ -160,26 +161,33 @@ def test_no_case_is_half_made_or_lost_when_the_web_process_is_killed(installatio
         assert first.status == 201, scratch.logs()
         attempts[first.key] = [first]
     armed.touch()
-    clients = [threading.Thread(target=keep_reporting, args=(f"c{n}",)) for n in range(3)]
+    clients = [
+        threading.Thread(target=keep_reporting, args=(f"c{n}",), daemon=True) for n in range(3)
+    ]
     for client in clients:
         client.start()
-    held_pid, held_key = wait_for(
-        lambda: inside.exists() and inside.read_text().split(),
-        20,
-        "a report held in its transaction",
-    )
-    held_key = held_key.split(":", 1)[1]  # stored as u<user>:<key>
-    assert int(held_pid) in worker_pids(server.pid)
+    try:
+        held_pid, held_key = wait_for(
+            lambda: inside.exists() and inside.read_text().split(),
+            60,
+            "a report held in its transaction",
+        )
+        held_key = held_key.split(":", 1)[1]  # stored as u<user>:<key>
+        assert int(held_pid) in worker_pids(server.pid)
 
-    killed_at[0] = time.monotonic()
-    if kill == "worker":
-        os.kill(int(held_pid), signal.SIGKILL)  # gunicorn's master starts a new worker
-    else:
-        scratch.kill_group(server)  # master and workers at once
-        server = serve(scratch, port, str(armed))
-    # Reports keep coming in after the fault; the server must take them again.
-    wait_for(lambda: answered_after_kill[0] >= 6, 30, "reports answered after the kill")
-    stop.set()
+        killed_at[0] = time.monotonic()
+        if kill == "worker":
+            os.kill(int(held_pid), signal.SIGKILL)  # gunicorn's master starts a new worker
+        else:
+            scratch.kill_group(server)  # master and workers at once
+            server = serve(scratch, port, str(armed))
+        # Reports keep coming in after the fault; the server must take them again.
+        wait_for(lambda: answered_after_kill[0] >= 6, 90, "reports answered after the kill")
+    except BaseException:
+        give_up.set()  # the clients stop retrying: the test has failed already
+        raise
+    finally:
+        stop.set()
     for client in clients:
         client.join(timeout=60)
         assert not client.is_alive()

@@ -126,13 +126,13 @@ def held_worker(scratch: Installation, point: str):
         assert worker.poll() is None, scratch.logs()
         return inside.exists()
 
-    wait_for(holding, 40, "the worker to hold its job")
+    wait_for(holding, 90, "the worker to hold its job")
     return worker
 
 
 def run_worker(scratch: Installation) -> str:
     worker = scratch.gridgov("worker", "--batch")
-    assert worker.wait(timeout=60) == 0, scratch.logs()
+    assert worker.wait(timeout=180) == 0, scratch.logs()
     return scratch.logs()
 
 
