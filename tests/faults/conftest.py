@@ -47,15 +47,16 @@ def wait_for(check: Callable[[], Any], timeout: float, what: str, interval: floa
         time.sleep(interval)
 
 
-def _postgres_url() -> str | None:
+def postgres_url() -> str | None:
     url = os.environ.get("DATABASE_URL", "")
     return url if url.startswith(("postgres://", "postgresql://")) else None
 
 
-def only_on_sqlite(reason: str) -> None:
-    """Skip a variant the PostgreSQL run need not repeat (it keeps that run short)."""
-    if _postgres_url():
-        pytest.skip(f"on PostgreSQL {reason}")
+def only_on_sqlite(value: str, reason: str) -> Any:
+    """A parameter the PostgreSQL run need not repeat (it keeps that run short)."""
+    return pytest.param(
+        value, marks=pytest.mark.skipif(bool(postgres_url()), reason=f"on PostgreSQL {reason}")
+    )
 
 
 def _with_database(url: str, name: str) -> str:
@@ -66,7 +67,7 @@ def _with_database(url: str, name: str) -> str:
 def _admin_sql(sql: str) -> None:
     import psycopg
 
-    url = _postgres_url()
+    url = postgres_url()
     assert url is not None
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute(sql)  # names are ours (hex), never input
@@ -107,7 +108,7 @@ def migrated_template(tmp_path_factory) -> Iterator[tuple[Path, str | None]]:
     once per test process (world.json in the folder)."""
     folder = tmp_path_factory.mktemp("faults-template")
     template = None
-    url = _postgres_url()
+    url = postgres_url()
     if url:
         template = f"gridgov_fault_tpl_{uuid.uuid4().hex[:12]}"
         _admin_sql(f"CREATE DATABASE {template}")
@@ -203,7 +204,7 @@ def installation(migrated_template, tmp_path) -> Iterator[Installation]:
     if template_db:
         name = f"gridgov_fault_{uuid.uuid4().hex[:12]}"
         _admin_sql(f"CREATE DATABASE {name} TEMPLATE {template_db}")
-        database_url = _with_database(_postgres_url() or "", name)
+        database_url = _with_database(postgres_url() or "", name)
     scratch = Installation(data_dir=data_dir, env=base_env(data_dir, database_url))
     try:
         yield scratch

@@ -25,7 +25,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.faults.conftest import Installation, free_port, only_on_sqlite, wait_for
+from tests.faults.conftest import (
+    Installation,
+    free_port,
+    only_on_sqlite,
+    postgres_url,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 
@@ -122,10 +128,11 @@ def worker_pids(master_pid: int) -> set[int]:
         return {int(pid) for pid in listing.read().split()}
 
 
-@pytest.mark.parametrize("kill", ["worker", "server"])
+@pytest.mark.parametrize(
+    "kill",
+    [only_on_sqlite("worker", "killing the whole server covers the dropped connection"), "server"],
+)
 def test_no_case_is_half_made_or_lost_when_the_web_process_is_killed(installation, kill):
-    if kill == "worker":
-        only_on_sqlite("killing the whole server covers the dropped connection")
     scratch = installation
     setup = scratch.world
     armed = scratch.data_dir / "armed"
@@ -213,6 +220,7 @@ def test_no_case_is_half_made_or_lost_when_the_web_process_is_killed(installatio
 
 
 @pytest.mark.pg
+@pytest.mark.skipif(not postgres_url(), reason="runs on PostgreSQL only")  # before the fixtures
 def test_connections_the_database_server_ended_are_replaced_without_an_error(installation):
     """PostgreSQL restarted, or an administrator ran pg_terminate_backend: every persistent
     connection of the running server is dead. The next requests open new ones and succeed; no
