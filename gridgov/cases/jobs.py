@@ -72,13 +72,16 @@ def check_case(case_id: int, now: datetime.datetime | None = None) -> list[str]:
         and case.resolve_due_at <= now
         and case.status in (CaseStatus.DISPATCHED, CaseStatus.CLAIMED)
     ):
+        # The mark and the notifications commit together: a worker killed between the two can
+        # leave neither a case marked overdue whose people were never told, nor a second telling.
         with transaction.atomic():
             marked = Case.objects.filter(pk=case.pk, overdue_notified_at__isnull=True).update(
                 overdue_notified_at=now
             )
+            if marked:
+                users = {u.pk: u for u in assignee_users(case) + dispatcher_users(case)}
+                _tell(case, "overdue", list(users.values()))
         if marked:
-            users = {u.pk: u for u in assignee_users(case) + dispatcher_users(case)}
-            transaction.on_commit(lambda: _tell(case, "overdue", list(users.values())))
             done.append("overdue")
     for summons in CaseSummons.objects.filter(
         case=case,
@@ -91,9 +94,9 @@ def check_case(case_id: int, now: datetime.datetime | None = None) -> list[str]:
             marked = CaseSummons.objects.filter(
                 pk=summons.pk, overdue_notified_at__isnull=True
             ).update(overdue_notified_at=now)
+            if marked:
+                _tell(case, "overdue", dispatcher_users(case))
         if marked:
-            users = dispatcher_users(case)
-            transaction.on_commit(lambda users=users: _tell(case, "overdue", users))
             done.append(f"summons-late:{summons.department_id}")
     return done
 
@@ -106,7 +109,8 @@ def _tell(case: Case, kind: str, users: list) -> None:
     from gridgov.cases.notify import tell_staff
 
     try:
-        tell_staff(case, kind, users)
+        with transaction.atomic():  # a savepoint: a failing notification undoes only itself
+            tell_staff(case, kind, users)
     except Exception:  # a failed notification must not fail the deadline job
         logger.exception("overdue notification for case %s failed", case.pk)
 

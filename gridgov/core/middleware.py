@@ -11,9 +11,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -21,7 +20,12 @@ from django.utils.translation import gettext_lazy
 
 from gridgov.core import otp
 from gridgov.core.passwords import password_change_due
-from gridgov.core.views.errors import json_error
+from gridgov.core.views.errors import (
+    _wants_json,
+    database_unavailable,
+    is_database_unavailable,
+    json_error,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +46,6 @@ SESSION_SIGNED_OUT_REASON = "gridgov_signed_out_reason"
 SESSION_SECOND_FACTOR_CHECKED = "gridgov_second_factor_checked"
 # Writing the session on every request costs a database write; once a minute is precise enough.
 _TOUCH_EVERY_SECONDS = 60
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return request.path.startswith(
-        ("/api/", "/open311/")
-    ) or "application/json" in request.headers.get("Accept", "")
 
 
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:
@@ -188,7 +186,12 @@ def _is_verified(user: object) -> bool:
 
 
 class DatabaseUnavailableMiddleware:
-    """A database that is briefly down answers 503 with a clear message instead of a crash page."""
+    """A database that is briefly down answers 503 with a clear message instead of a crash page.
+
+    An outage seen by a view comes here through ``process_exception``; one seen by an inner
+    middleware (loading the session or the user) reaches Django's 500 handler, which answers the
+    same 503 (``errors.server_error``). ``__call__`` is the last net for anything else.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -200,21 +203,13 @@ class DatabaseUnavailableMiddleware:
             return self._unavailable(request, error)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, OperationalError | InterfaceError):
+        if is_database_unavailable(exception):
             return self._unavailable(request, exception)
         return None
 
-    def _unavailable(self, request: HttpRequest, error: DatabaseError) -> HttpResponse:
+    def _unavailable(self, request: HttpRequest, error: Exception) -> HttpResponse:
         logger.error("database unavailable: %s", error.__class__.__name__)
-        message = gettext_lazy(
-            "The database is briefly unavailable. Nothing was saved; please try again."
-        )
-        if _wants_json(request):
-            response: HttpResponse = json_error(503, "database_unavailable", message)
-        else:
-            response = render(request, "errors/503.html", {"message": message}, status=503)
-        response["Retry-After"] = "5"
-        return response
+        return database_unavailable(request)
 
 
 class ChosenLanguageMiddleware:

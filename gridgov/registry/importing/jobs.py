@@ -44,9 +44,16 @@ def can_download_result(user: Any, job: ImportJob) -> bool:
     return job.created_by_id == user.pk or scope_of(user).everything
 
 
-def import_job_run(job_id: int) -> None:
-    """Run a queued job (a job already taken by another worker is left alone)."""
-    taken = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+def import_job_run(job_id: int, *, retry: bool = False) -> None:
+    """Run a queued job (a job already taken by another worker is left alone).
+
+    ``retry``: the job's task runs again because the worker running it died; the job it left
+    "running" is taken over. What the dead run wrote is whole batches (all or nothing: none), and
+    rows already written come back unchanged, so running it again completes it without
+    duplicates.
+    """
+    takeable = [ImportStatus.QUEUED, ImportStatus.RUNNING] if retry else [ImportStatus.QUEUED]
+    taken = ImportJob.objects.filter(pk=job_id, status__in=takeable).update(
         status=ImportStatus.RUNNING, started_at=timezone.now()
     )
     if not taken:

@@ -17,11 +17,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from gridgov.cases.followups import settle_all
         from gridgov.cases.jobs import deadline_sweep
+        from gridgov.core.tasks import orphaned_tasks_requeue
         from gridgov.notifications.services import deliveries_requeue
         from gridgov.registry.courtyards.services import courtyard_risk_sweep
         from gridgov.resident.jobs import fixed_check_sweep
         from gridgov.sos.services import sos_sweep
 
+        self.stdout.write(f"tasks of dead workers: {orphaned_tasks_requeue()} queued again")
         self.stdout.write(f"sos: {sos_sweep()} presses given their case")
         self.stdout.write(f"cases: {settle_all()} follow-ups carried out")
         self.stdout.write(f"cases: {deadline_sweep()} changed")

@@ -41,4 +41,10 @@ class Command(BaseCommand):
                 arguments.append("--burst")
             call_command(*arguments)
         else:
-            call_command("db_worker", batch=batch)
+            from gridgov.core.tasks import orphaned_tasks_requeue, worker_id_create
+
+            # Tasks a killed worker of this machine left half-run go back in the queue first.
+            recovered = orphaned_tasks_requeue()
+            if recovered:
+                self.stdout.write(f"{recovered} tasks of dead workers queued again")
+            call_command("db_worker", batch=batch, worker_id=worker_id_create())
