@@ -84,6 +84,8 @@ case = case_report(
 for action in ("accept", "dispatch"):
     case = transition(case=case, action=action, actor=actor["secretary"], at=when)
 case = transition(case=case, action="claim", actor=actor["secretary"], at=when)
+from gridgov.cases.followups import settle_all
+settle_all()  # what a worker's relay does after the steps commit: queues the deadline check
 """
 
 DEADLINE_STATE = """
