@@ -1,5 +1,5 @@
 """kill -9 of the background worker (``gridgov worker``, the database worker) in the middle of a
-deadline job and of an import (issue 7, fault tests).
+case step's follow-up, a deadline job and an import (issue 7, fault tests).
 
 A worker process, given a small hook, holds its job inside the job's transaction and is killed
 there with SIGKILL. A new ``gridgov worker`` then finds the task the dead worker left "running",
@@ -39,7 +39,15 @@ def hold():
         marker.write(str(os.getpid()))
     time.sleep(300)
 
-if sys.argv[1] == "deadline":
+if sys.argv[1] == "follow_up":
+    from gridgov.cases import followups
+    carry_out = followups.carry_out
+
+    def counted_then_held(event, payload):
+        carry_out(event, payload)  # the rollup counts and notifications are written ...
+        hold()                     # ... and the outbox entry not yet cleared nor committed
+    followups.carry_out = counted_then_held
+elif sys.argv[1] == "deadline":
     from gridgov.cases import jobs
     tell = jobs._tell
 
@@ -158,6 +166,57 @@ def test_a_deadline_still_fires_exactly_once_after_its_worker_is_killed(installa
     # Another worker run and the daily sweep find nothing left to do.
     again = scratch.python(DEADLINE_STATE, "again")
     assert (again["told"], again["events"]) == (fired["told"], fired["events"])
+
+
+STEPS = """
+from gridgov.cases.models import Category
+from gridgov.cases.services import case_report
+from gridgov.areas.models import Area
+from gridgov.cases.workflow import transition
+from gridgov.core.models import User
+
+actor = {u.username: u for u in User.objects.all()}
+case = case_report(
+    actor=actor["resident"], channel="resident", category=Category.objects.get(code="0101"),
+    title="楼道堆放杂物", area=Area.objects.get(code="110105001001001"),
+).case
+for action in ("accept", "dispatch"):
+    case = transition(case=case, action=action, actor=actor["secretary"])
+print(case.pk)
+"""
+
+FOLLOW_UP_STATE = """
+import json
+from django.db.models import Sum
+from gridgov.cases.models import CaseEvent
+from gridgov.cockpit.models import AreaDay
+from gridgov.notifications.models import Notification
+totals = AreaDay.objects.aggregate(reported=Sum("reported"), dispatched=Sum("dispatched"))
+print(json.dumps({
+    "waiting": CaseEvent.objects.filter(follow_up__isnull=False).count(),
+    "reported": totals["reported"] or 0,
+    "dispatched": totals["dispatched"] or 0,
+    "assigned": Notification.objects.filter(kind="new_assignment").count(),
+}))
+"""
+
+
+def test_a_follow_up_is_carried_out_exactly_once_after_its_worker_is_killed(installation):
+    scratch = installation
+    scratch.python(STEPS)
+    waiting = scratch.python(FOLLOW_UP_STATE)
+    assert waiting == {"waiting": 3, "reported": 0, "dispatched": 0, "assigned": 0}
+
+    scratch.kill_group(held_worker(scratch, "follow_up"))
+    killed = scratch.python(FOLLOW_UP_STATE)
+    assert killed == waiting  # the counts written in the killed transaction are gone with it
+
+    run_worker(scratch)
+    done = scratch.python(FOLLOW_UP_STATE)
+    assert (done["waiting"], done["reported"], done["dispatched"]) == (0, 1, 1)
+    assert done["assigned"] >= 1
+    run_worker(scratch)
+    assert scratch.python(FOLLOW_UP_STATE) == done  # nothing counted or told twice
 
 
 ROWS = 2500
