@@ -11,6 +11,33 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
+def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
+    """The command line of the production server; the intake load test starts the same one."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "gridgov.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "20",
+        "--access-logfile",
+        "-",
+        "--error-logfile",
+        "-",
+        # gunicorn's control socket defaults to one path per user (~/.gunicorn): a second
+        # gridgov on the machine would take it over. Nothing of ours uses it.
+        "--no-control-socket",
+    ]
+
+
 class Command(BaseCommand):
     help = "Serve gridgov with gunicorn (sync workers, persistent database connections)."
 
@@ -27,29 +54,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION and not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
-        argv = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "gridgov.wsgi:application",
-            "--bind",
-            f"{options['host']}:{options['port']}",
-            "--workers",
-            str(options["workers"]),
-            "--worker-class",
-            "sync",
-            "--timeout",
-            "60",
-            "--graceful-timeout",
-            "20",
-            "--access-logfile",
-            "-",
-            "--error-logfile",
-            "-",
-            # gunicorn's control socket defaults to one path per user (~/.gunicorn): a second
-            # gridgov on the machine would take it over. Nothing of ours uses it.
-            "--no-control-socket",
-        ]
+        argv = gunicorn_argv(host=options["host"], port=options["port"], workers=options["workers"])
         self.stdout.write(f"gridgov: serving on http://{options['host']}:{options['port']}/")
         sys.stdout.flush()
         os.execv(sys.executable, argv)  # noqa: S606  (replace this process with gunicorn)
