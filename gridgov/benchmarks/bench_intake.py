@@ -598,8 +598,8 @@ def _run(
     return {
         "name": "intake",
         "value": round(create_rate, 1),
-        "unit": "cases/s (POST /api/v1/cases, saturated)",
-        "limit_name": "GET /api/v1/ping (no-op) of the same server, same clients, same run",
+        "unit": "requests/s",
+        "limit_name": "GET /api/v1/ping (no-op) of the same server, same clients, same run; ours: POST /api/v1/cases, each a new case",
         "limit_value": round(noop_rate, 1),
         "ratio": round(ratio, 3),
         "goal": "ratio >= 0.25 and p99 < 50 ms at half the saturating creation rate",
