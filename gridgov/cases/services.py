@@ -11,7 +11,7 @@ from typing import Any
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from gridgov.cases.models import (
     CaseAttachment,
     CaseEvent,
     CaseFollower,
+    CaseNumberCounter,
     CaseStatus,
     Category,
     Channel,
@@ -68,16 +69,43 @@ def _fallback_street() -> Area | None:
     )
 
 
-def _next_number(now: datetime.datetime) -> str:
-    day = timezone.localtime(now).strftime("%Y%m%d")
-    last = (
-        Case.objects.filter(number__startswith=day)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
+def _highest_sequence_sql() -> str:
+    """The highest sequence number among the day's cases (0 if none), as SQL taking the first
+    and last possible number of the day: also counts numbers not given by the counter (imports,
+    seeds), so that the counter starts above them."""
+    quote = connection.ops.quote_name
+    return (
+        f"COALESCE((SELECT CAST(SUBSTR(MAX({quote('number')}), 9) AS INTEGER) "  # noqa: S608
+        f"FROM {quote(Case._meta.db_table)} WHERE {quote('number')} BETWEEN %s AND %s), 0)"
     )
-    sequence = int(last[-6:]) + 1 if last else 1
+
+
+def _next_number(now: datetime.datetime) -> str:
+    """The day's next case number, from the day's counter row (one UPSERT, see
+    ``CaseNumberCounter``). Rolled back with the report, so no number is skipped."""
+    day = timezone.localtime(now).strftime("%Y%m%d")
+    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, {_highest_sequence_sql()} + 1) "  # noqa: S608
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [day, f"{day}000000", f"{day}999999"],
+        )
+        sequence = cursor.fetchone()[0]
     return f"{day}{sequence:06d}"
+
+
+def _resync_number_counter(now: datetime.datetime) -> None:
+    """After a number turned out taken (a case written without the counter): raise the counter to
+    the day's highest number."""
+    day = timezone.localtime(now).strftime("%Y%m%d")
+    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    highest = _highest_sequence_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last = {highest} WHERE day = %s AND last < {highest}",  # noqa: S608
+            [f"{day}000000", f"{day}999999", day, f"{day}000000", f"{day}999999"],
+        )
 
 
 def _audit_created(case: Case) -> None:
@@ -133,9 +161,10 @@ def case_report(
         errors.setdefault(name, []).append(message)
 
     if client_key:
-        existing = Case.objects.filter(client_key=client_key).first()
-        if existing is not None:
-            return Reported(existing, created=False)
+        # The key alone first (the usual answer is "none"): a whole case row only for a retry.
+        existing_pk = Case.objects.filter(client_key=client_key).values_list("pk", flat=True)[:1]
+        if existing_pk:
+            return Reported(Case.objects.get(pk=existing_pk[0]), created=False)
     if channel not in Channel.values:
         fail("channel", _("Unknown channel."))
     if not isinstance(category, Category) or category.is_class or not category.active:
@@ -219,20 +248,22 @@ def case_report(
                     )
                 # Photos uploaded before the place was known belong to the case's area from now
                 # on, so that whoever may see the case may see them (the scoped download).
-                StoredFile.objects.filter(
-                    pk__in=[photo.pk for photo in photos], area__isnull=True
-                ).update(area=place)
+                if photos:
+                    StoredFile.objects.filter(
+                        pk__in=[photo.pk for photo in photos], area__isnull=True
+                    ).update(area=place)
                 if reporter_user is not None:
                     CaseFollower.objects.create(case=case, user=reporter_user)
                 changes.case_reported(case)
                 _audit_created(case)
             return Reported(case, created=True)
         except IntegrityError:
-            # Two reports in the same instant took the same number, or the same client key
-            # arrived twice at once: look again.
+            # The same client key arrived twice at once (the other report won), or the number
+            # was taken by a case written without the counter: look again.
             if client_key:
                 existing = Case.objects.filter(client_key=client_key).first()
                 if existing is not None:
                     return Reported(existing, created=False)
+            _resync_number_counter(now)
             continue
     raise RuntimeError("could not number the case after 5 attempts")
