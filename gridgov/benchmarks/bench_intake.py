@@ -100,13 +100,18 @@ class Ledger:
 
 
 def check_intake(
-    *, accepted: dict[str, set[str]], unanswered: set[str], cases: dict[str, list[str]]
+    *,
+    accepted: dict[str, set[str]],
+    unanswered: set[str],
+    cases: dict[str, list[str]],
+    keyless: int = 0,
 ) -> dict[str, Any]:
     """Every accepted key has exactly one case, the one its answers named; no other case exists
     except for keys whose answer never arrived.
 
     ``accepted``: key → case references the 2xx answers gave; ``cases``: key → the case
-    references the database holds for it (every case with a key, whichever way it came in).
+    references the database holds for it (every case with a key, whichever way it came in);
+    ``keyless``: cases without a key, which no request of the run can have made.
     """
     lost = sorted(key for key in accepted if not cases.get(key))
     duplicated = sorted(key for key, found in cases.items() if len(found) > 1)
@@ -117,7 +122,7 @@ def check_intake(
     )
     unexplained = sorted(key for key in cases if key not in accepted and key not in unanswered)
     return {
-        "ok": not (lost or duplicated or mismatched or unexplained),
+        "ok": not (lost or duplicated or mismatched or unexplained or keyless),
         "accepted_keys": len(accepted),
         "cases": sum(len(found) for found in cases.values()),
         "lost": lost[:20],
@@ -125,6 +130,7 @@ def check_intake(
         "mismatched": mismatched[:20],
         "unexplained": unexplained[:20],
         "unanswered": len(unanswered),
+        "keyless": keyless,
     }
 
 
@@ -587,7 +593,10 @@ def _run(
     ):
         cases[key].append(number)
     check = check_intake(
-        accepted=intake.ledger.accepted, unanswered=intake.ledger.unanswered, cases=cases
+        accepted=intake.ledger.accepted,
+        unanswered=intake.ledger.unanswered,
+        cases=cases,
+        keyless=Case.objects.filter(client_key__isnull=True).count(),
     )
     progress(f"check: {check}")
     ratio = create_rate / noop_rate if noop_rate else 0.0
