@@ -162,7 +162,9 @@ def case_report(
 
     if client_key:
         # The key alone first (the usual answer is "none"): a whole case row only for a retry.
-        existing_pk = Case.objects.filter(client_key=client_key).values_list("pk", flat=True)[:1]
+        existing_pk = (
+            Case.objects.filter(client_key=client_key).order_by().values_list("pk", flat=True)[:1]
+        )
         if existing_pk:
             return Reported(Case.objects.get(pk=existing_pk[0]), created=False)
     if channel not in Channel.values:
