@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import datetime
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,6 +79,12 @@ def _highest_sequence_sql() -> str:
         f"COALESCE((SELECT CAST(SUBSTR(MAX({quote('number')}), 9) AS INTEGER) "  # noqa: S608
         f"FROM {quote(Case._meta.db_table)} WHERE {quote('number')} BETWEEN %s AND %s), 0)"
     )
+
+
+def _provisional_number() -> str:
+    """A placeholder, unique and unlike any real number, until the report takes its number just
+    before commit; nobody outside the reporting transaction ever sees it."""
+    return "~" + secrets.token_hex(9)
 
 
 def _next_number(now: datetime.datetime) -> str:
@@ -214,7 +221,7 @@ def case_report(
             with transaction.atomic():
                 with disable_auditlog():  # its entry is written below (_audit_created)
                     case = Case.objects.create(
-                        number=_next_number(now),
+                        number=_provisional_number(),
                         channel=channel,
                         client_key=client_key or None,
                         category=category,
@@ -257,6 +264,10 @@ def case_report(
                 if reporter_user is not None:
                     CaseFollower.objects.create(case=case, user=reporter_user)
                 changes.case_reported(case)
+                # Numbered last: from the counter's UPSERT to the commit, concurrent reports wait
+                # on the day's counter row (PostgreSQL), so as little as possible comes after it.
+                case.number = _next_number(now)
+                Case.objects.filter(pk=case.pk).update(number=case.number)
                 _audit_created(case)
             return Reported(case, created=True)
         except IntegrityError:
