@@ -93,3 +93,11 @@ def test_commit_rollback_and_errors_release_the_lock():
         raise RuntimeError
     assert _lock_is_free()
     assert not User.objects.filter(username="c").exists()
+
+
+def test_the_deploy_check_still_sees_sqlite_behind_our_backend(settings):
+    from gridgov.core.checks import check_production_profile
+
+    assert settings.DATABASES["default"]["ENGINE"] == "gridgov.core.sqlite"
+    settings.PRODUCTION, settings.DEBUG = True, False
+    assert "gridgov.W002" in {problem.id for problem in check_production_profile(None)}
