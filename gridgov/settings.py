@@ -162,6 +162,8 @@ SQLITE_PATH = DATA_DIR / "gridgov.sqlite3"
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{SQLITE_PATH}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend, with writers queued on a file lock (gridgov/core/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "gridgov.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so
         # that two writers queue on the busy timeout instead of failing with "database is locked".

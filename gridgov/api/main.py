@@ -12,6 +12,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
@@ -66,10 +67,19 @@ def _structured_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return wrapper
 
 
+# Paths whose views need no transaction around the whole request (ATOMIC_REQUESTS): the no-op
+# ping, and /cases, whose report opens its own (``case_report``) and whose list only reads. On
+# SQLite a request's transaction takes the one write lock at BEGIN: held around token checks,
+# parsing, locating and the answer's serialisation it would serialise every report on them.
+OWN_TRANSACTIONS = frozenset({"ping", "cases"})
+
+
 def urls() -> tuple[list[Any], str, str]:
     """``api.urls`` with every view answering 405 in the error shape."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
         if hasattr(pattern, "callback"):
             pattern.callback = _structured_405(pattern.callback)
+            if str(pattern.pattern) in OWN_TRANSACTIONS:
+                pattern.callback = transaction.non_atomic_requests(pattern.callback)
     return patterns, app_name, namespace

@@ -24,6 +24,8 @@ BENCHMARKS: dict[str, tuple[str, str | None]] = {
     "kpis": ("gridgov.benchmarks.case_kpis", "cases"),
     "sos": ("gridgov.benchmarks.bench_sos", "presses"),
     "cockpit": ("gridgov.benchmarks.cockpit", "cases"),
+    # The load test over HTTP; its long version is benchmarks/load_intake.py --duration.
+    "intake": ("gridgov.benchmarks.bench_intake", None),
 }
 
 

@@ -488,6 +488,25 @@ class CaseLink(models.Model):
         return f"{self.from_case_id} {self.kind} {self.to_case_id}"
 
 
+class CaseNumberCounter(models.Model):
+    """The last sequence number given to a case on one day (local date, YYYYMMDD).
+
+    A case number is the day and its sequence (``20261204000042``). One row per day, raised by
+    one UPSERT in the reporting transaction: concurrent reports wait on this row's lock instead
+    of reading the same highest number and failing on the unique constraint.
+    """
+
+    day = models.CharField(_("day"), max_length=8, primary_key=True)
+    last = models.PositiveIntegerField(_("last sequence number"))
+
+    class Meta:
+        verbose_name = _("case number counter")
+        verbose_name_plural = _("case number counters")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
+
 class CaseFollower(models.Model):
     """A person who follows a case: its reporter, and reporters of cases merged into it ("me too")."""
 

@@ -21,7 +21,7 @@ def check_production_profile(app_configs: Any, **kwargs: Any) -> list[Any]:
         )
     if settings.PRODUCTION and settings.DEBUG:
         problems.append(Error("DEBUG is on in the production profile.", id="gridgov.E001"))
-    if settings.PRODUCTION and settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    if settings.PRODUCTION and "sqlite" in settings.DATABASES["default"]["ENGINE"]:
         problems.append(
             Warning(
                 "The production profile runs on SQLite.",

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -166,6 +167,10 @@ def _page(request: HttpRequest, total: int, page: int, size: int) -> dict[str, s
     return headers
 
 
+# No transaction around the whole request: a POST's ``services.request_create`` opens its own
+# (on SQLite a request-wide one would hold the one write lock through parsing and the answer), and
+# a GET only reads.
+@transaction.non_atomic_requests
 @endpoint("GET", "POST")
 def requests_(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":

@@ -12,6 +12,33 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
+def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
+    """The command line of the production server; the intake load test starts the same one."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "gridgov.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "20",
+        "--access-logfile",
+        "-",
+        "--error-logfile",
+        "-",
+        # gunicorn's control socket defaults to one path per user (~/.gunicorn): a second
+        # gridgov on the machine would take it over. Nothing of ours uses it.
+        "--no-control-socket",
+    ]
+
+
 class Command(BaseCommand):
     help = "Serve gridgov with gunicorn (sync workers, persistent database connections)."
 
@@ -33,29 +60,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION and not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
-        argv = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "gridgov.wsgi:application",
-            "--bind",
-            f"{options['host']}:{options['port']}",
-            "--workers",
-            str(options["workers"]),
-            "--worker-class",
-            "sync",
-            "--timeout",
-            "60",
-            "--graceful-timeout",
-            "20",
-            "--access-logfile",
-            "-",
-            "--error-logfile",
-            "-",
-            # gunicorn's control socket defaults to one path per user (~/.gunicorn): a second
-            # gridgov on the machine would take it over. Nothing of ours uses it.
-            "--no-control-socket",
-        ]
+        argv = gunicorn_argv(host=options["host"], port=options["port"], workers=options["workers"])
         if options["with_worker"]:
             # A child of the server: Ctrl-C in the terminal stops both (one process group).
             subprocess.Popen([sys.executable, "-m", "gridgov.cli", "worker"])  # noqa: S603 # nosec B603
