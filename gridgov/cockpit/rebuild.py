@@ -181,8 +181,8 @@ def rebuild(
 
     The cases are read in slices of ``slice_days`` days of report; after each slice the rows of
     the days it completed are replaced in their own transaction and leave memory, so memory
-    holds the rows of a slice and of the weeks its cases stay open, whatever the number of
-    cases (all rows at once took 6.3 GB at 1,000,000 cases)."""
+    holds the rows of a slice and of the weeks its cases stay open, not every row (all rows at
+    once took 6.3 GB at 1,000,000 cases; 398 MB of heap now at 2,000,000)."""
     if slice_days < 1:
         raise ValueError("slice_days must be at least 1")
     pending: Delta = {}
