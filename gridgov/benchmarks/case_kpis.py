@@ -22,6 +22,8 @@ import random
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, transaction
@@ -222,7 +224,7 @@ def _generate(
 
     rng = random.Random(2026)  # noqa: S311 (fictional test data)
     _SQLITE[0] = connection.vendor == "sqlite"
-    case_columns, defaults = _case_columns()
+    case_columns, _defaults = _case_columns()
     event_columns = [f.column for f in CaseEvent._meta.concrete_fields if f.column != "id"]
     quote = connection.ops.quote_name
     mark = "?" if connection.vendor == "sqlite" else "%s"
@@ -234,6 +236,60 @@ def _generate(
     case_sql = insert(Case._meta.db_table, case_columns)
     event_sql = insert(CaseEvent._meta.db_table, event_columns)
     connection.ensure_connection()
+    with _indexes_deferred([Case._meta.db_table, CaseEvent._meta.db_table]):
+        return _write_cases(
+            count, rng, grids, workers, departments, category_ids, case_sql, event_sql
+        )
+
+
+@contextmanager
+def _indexes_deferred(tables: list[str]) -> Iterator[None]:
+    """Without the tables' secondary indexes while they are filled, then with them built again
+    (SQLite, empty tables only). Every case puts a random report time, deadline and closing
+    into half a dozen indexes; once those outgrow the page cache each row costs random page
+    writes, while building an index afterwards is one sort. The unique keys stay (SQLite keeps
+    them in indexes of their own, which cannot be dropped), and so does every check. A load
+    killed half-way leaves the indexes missing: start again from an empty data dir."""
+    indexes: list[tuple[str, str]] = []
+    if connection.vendor == "sqlite":
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            empty = True
+            for table in tables:
+                cursor.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1")  # noqa: S608
+                empty = empty and cursor.fetchone() is None
+            if empty:
+                marks = ", ".join(["%s"] * len(tables))
+                cursor.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index'"  # noqa: S608
+                    f" AND sql IS NOT NULL AND tbl_name IN ({marks})",
+                    tables,
+                )
+                indexes = cursor.fetchall()
+                for name, _sql in indexes:
+                    cursor.execute(f"DROP INDEX {quote(name)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for _name, sql in indexes:
+                cursor.execute(sql)
+
+
+def _write_cases(
+    count: int,
+    rng: random.Random,
+    grids: list[tuple[int, int, str]],
+    workers: dict[int, int],
+    departments: list[int],
+    category_ids: list[int],
+    case_sql: str,
+    event_sql: str,
+) -> int:
+    from gridgov.cases.models import Case, CaseEvent
+
+    case_columns, defaults = _case_columns()
+    event_columns = [f.column for f in CaseEvent._meta.concrete_fields if f.column != "id"]
     raw = connection.connection
     total_events = 0
     case_rows: list[tuple[Any, ...]] = []

@@ -31,3 +31,37 @@ def test_bench_kpis_prints_its_figure_beside_its_limit(tmp_path):
     expected = figure["value"] / figure["limit_value"]
     assert figure["ratio"] == pytest.approx(expected, rel=0.01, abs=0.0006)
     assert figure["cases_dispatched_in_month"] > 0
+
+
+def _case_indexes() -> dict[str, str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            " AND tbl_name IN ('cases_case', 'cases_caseevent')"
+        )
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_case_load_builds_the_indexes_again_after_the_load_even_when_it_fails():
+    """The city's case load drops the secondary indexes of empty case tables while it writes
+    and builds the same ones afterwards, also when the load fails."""
+    from django.db import connection
+
+    from gridgov.benchmarks.case_kpis import _indexes_deferred
+    from gridgov.cases.models import Case, CaseEvent
+
+    if connection.vendor != "sqlite":
+        pytest.skip("only SQLite defers the indexes")
+    tables = [Case._meta.db_table, CaseEvent._meta.db_table]
+    before = _case_indexes()
+    assert any("reported_at" in sql for sql in before.values())
+    with pytest.raises(RuntimeError), _indexes_deferred(tables):
+        assert _case_indexes() == {}
+        raise RuntimeError("load failed")
+    assert _case_indexes() == before
+    with _indexes_deferred(tables):
+        assert _case_indexes() == {}
+    assert _case_indexes() == before

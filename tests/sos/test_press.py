@@ -54,8 +54,13 @@ def test_the_person_on_duty_gets_it_before_the_grid_worker(world, device, press_
         area=world.grid_a,
         user=world.worker_b,
         weekday=now.weekday(),
-        start_time=(now - datetime.timedelta(hours=1)).time(),
-        end_time=(now + datetime.timedelta(hours=1)).time(),
+        # an hour either side, within the day (a shift may not cross midnight)
+        start_time=(now - datetime.timedelta(hours=1)).time() if now.hour else datetime.time(0),
+        end_time=(
+            (now + datetime.timedelta(hours=1)).time()
+            if now.hour < 23
+            else datetime.time(23, 59, 59)
+        ),
     )
     response = press_with(device.token)
     case = Case.objects.get(number=response.json()["case"])
