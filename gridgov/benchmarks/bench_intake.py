@@ -30,7 +30,7 @@ import json
 import os
 import random
 import socket
-import subprocess
+import subprocess  # noqa: S404 (gunicorn of gridgov serve, argument list, never a shell) # nosec B404
 import threading
 import time
 import urllib.parse
@@ -180,7 +180,7 @@ def server(*, database_url: str, data_dir: Path, workers: int, log: Path) -> Ite
     )
     env.pop("REDIS_URL", None)  # jobs queue in the database, as on one machine without Redis
     with log.open("wb") as output:
-        process = subprocess.Popen(  # noqa: S603 (our own command line)
+        process = subprocess.Popen(  # noqa: S603 (our own command line) # nosec B603
             gunicorn_argv(host=HOST, port=port, workers=workers),
             env=env,
             stdout=output,

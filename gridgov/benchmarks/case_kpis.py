@@ -256,12 +256,12 @@ def _indexes_deferred(tables: list[str]) -> Iterator[None]:
         with connection.cursor() as cursor:
             empty = True
             for table in tables:
-                cursor.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1")  # noqa: S608
+                cursor.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1")  # noqa: S608 # nosec B608
                 empty = empty and cursor.fetchone() is None
             if empty:
                 marks = ", ".join(["%s"] * len(tables))
                 cursor.execute(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index'"  # noqa: S608
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index'"  # noqa: S608 # nosec B608
                     f" AND sql IS NOT NULL AND tbl_name IN ({marks})",
                     tables,
                 )

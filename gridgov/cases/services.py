@@ -76,7 +76,7 @@ def _highest_sequence_sql() -> str:
     seeds), so that the counter starts above them."""
     quote = connection.ops.quote_name
     return (
-        f"COALESCE((SELECT CAST(SUBSTR(MAX({quote('number')}), 9) AS INTEGER) "  # noqa: S608
+        f"COALESCE((SELECT CAST(SUBSTR(MAX({quote('number')}), 9) AS INTEGER) "  # noqa: S608 # nosec B608
         f"FROM {quote(Case._meta.db_table)} WHERE {quote('number')} BETWEEN %s AND %s), 0)"
     )
 
@@ -94,7 +94,7 @@ def _next_number(now: datetime.datetime) -> str:
     table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (day, last) VALUES (%s, {_highest_sequence_sql()} + 1) "  # noqa: S608
+            f"INSERT INTO {table} (day, last) VALUES (%s, {_highest_sequence_sql()} + 1) "  # noqa: S608 # nosec B608
             f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
             [day, f"{day}000000", f"{day}999999"],
         )
@@ -110,7 +110,7 @@ def _resync_number_counter(now: datetime.datetime) -> None:
     highest = _highest_sequence_sql()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last = {highest} WHERE day = %s AND last < {highest}",  # noqa: S608
+            f"UPDATE {table} SET last = {highest} WHERE day = %s AND last < {highest}",  # noqa: S608 # nosec B608
             [f"{day}000000", f"{day}999999", day, f"{day}000000", f"{day}999999"],
         )
 
