@@ -83,13 +83,14 @@ def carry_out(event: CaseEvent, payload: dict) -> None:
         after_step(case, [tuple(item) for item in payload["notify"]])
 
 
-def pending() -> list[int]:
-    """Timeline entries whose follow-up is waiting, oldest first."""
-    return list(
+def pending(limit: int | None = None) -> list[int]:
+    """Timeline entries whose follow-up is waiting, oldest first (the first ``limit``)."""
+    waiting = (
         CaseEvent.objects.filter(follow_up__isnull=False)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+    return list(waiting[:limit] if limit else waiting)
 
 
 def carry_out_pending(event_id: int) -> bool:
@@ -112,7 +113,7 @@ def relay(stop: threading.Event, *, interval: float = 0.5, batch: int = 200) -> 
     while not stop.is_set():
         waiting: list[int] = []
         try:
-            waiting = pending()[:batch]
+            waiting = pending(batch)
             for event_id in waiting:
                 if stop.is_set():
                     break
