@@ -44,6 +44,8 @@ case = case_report(
 ).case
 case = transition(case=case, action="accept", actor=world.secretary, at=when)
 case = transition(case=case, action="dispatch", actor=world.secretary, at=when)
+from gridgov.cases.followups import settle_all
+settle_all()  # what a worker's relay does after the commit: it queues the deadline check
 print(case.pk, case.assignee_area.code)
 """
 
