@@ -411,6 +411,15 @@ def open311_client_key(api_key_id: int, key: str) -> str:
     return _hashed(_Key(), "explicit", key)  # type: ignore[arg-type]
 
 
+def _in_threads(target: Callable[[], None], count: int) -> None:
+    """Run ``target`` in ``count`` threads at once and wait for all of them."""
+    threads = [threading.Thread(target=target) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def closed_loop(call: Callable[[], int], *, clients: int, seconds: float) -> Tally:
     """``clients`` threads each sending the next request when the last is answered."""
     tally = Tally()
@@ -422,11 +431,7 @@ def closed_loop(call: Callable[[], int], *, clients: int, seconds: float) -> Tal
             status = call()
             tally.add(status, time.perf_counter() - started)
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _in_threads(client, clients)
     return tally
 
 
@@ -453,11 +458,7 @@ def open_loop(call: Callable[[], int], *, rate: float, seconds: float, clients: 
             status = call()
             tally.add(status, time.perf_counter() - due)
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _in_threads(client, clients)
     return tally
 
 

@@ -93,13 +93,20 @@ def _next_number(now: datetime.datetime) -> str:
     day = timezone.localtime(now).strftime("%Y%m%d")
     table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
     with connection.cursor() as cursor:
+        # The day's row exists for every report but its first: step it without looking at cases.
         cursor.execute(
-            f"INSERT INTO {table} (day, last) VALUES (%s, {_highest_sequence_sql()} + 1) "  # noqa: S608 # nosec B608
-            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [day, f"{day}000000", f"{day}999999"],
+            f"UPDATE {table} SET last = last + 1 WHERE day = %s RETURNING last",  # noqa: S608 # nosec B608
+            [day],
         )
-        sequence = cursor.fetchone()[0]
-    return f"{day}{sequence:06d}"
+        row = cursor.fetchone()
+        if row is None:  # the day's first report (two at once: the second steps the first's row)
+            cursor.execute(
+                f"INSERT INTO {table} (day, last) VALUES (%s, {_highest_sequence_sql()} + 1) "  # noqa: S608 # nosec B608
+                f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+                [day, f"{day}000000", f"{day}999999"],
+            )
+            row = cursor.fetchone()
+    return f"{day}{row[0]:06d}"
 
 
 def _resync_number_counter(now: datetime.datetime) -> None:
