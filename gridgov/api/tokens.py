@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.api.models import ApiToken
+from gridgov.core.compiled import CompiledQuery
 
 TOKEN_START = "gg_"  # noqa: S105 (the start of every token, not a secret) # nosec B105
 PREFIX_LENGTH = len(TOKEN_START) + 8
@@ -64,15 +65,21 @@ def token_find(text: str) -> list[ApiToken]:
     return list(ApiToken.objects.filter(prefix__startswith=text).select_related("user"))
 
 
+# Every API request runs this look-up: compiled once (gridgov.core.compiled).
+_ACTIVE_TOKEN: CompiledQuery[ApiToken] = CompiledQuery(
+    lambda p: (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=p("key_hash"), revoked_at__isnull=True)
+        .order_by()[:1]
+    )
+)
+
+
 def user_for_key(key: str) -> Any | None:
     """The active user of an active token, or None (unknown, revoked, or the user disabled)."""
     if not key or not key.startswith(TOKEN_START) or len(key) > 100:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=digest(key), revoked_at__isnull=True)
-        .first()
-    )
+    token = _ACTIVE_TOKEN.first(key_hash=digest(key))
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

@@ -13,6 +13,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from gridgov.cases.models import Category
+from gridgov.core.compiled import CompiledQuery
 
 TTL = 60
 _VERSION_KEY = "gridgov:cases:categories-version"
@@ -29,6 +30,19 @@ def cached_category(pk: int) -> Category:
         category = Category.objects.get(pk=pk)
         cache.set(key, category, TTL)
     return category
+
+
+# Every report names its category by code: a compiled query (always fresh, no cache to drop).
+_BY_CODE: CompiledQuery[Category] = CompiledQuery(
+    lambda p: Category.objects.filter(code=p("code")).order_by()[:1]
+)
+
+
+def category_by_code(code: str) -> Category | None:
+    """The category with this code, or None."""
+    if not isinstance(code, str) or not code:
+        return None
+    return _BY_CODE.first(code=code)
 
 
 @receiver(post_save, sender=Category, dispatch_uid="categories-cache-save")

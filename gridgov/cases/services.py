@@ -9,8 +9,10 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from auditlog.cid import get_cid
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -33,8 +35,14 @@ from gridgov.cases.models import (
     EventVisibility,
     Urgency,
 )
+from gridgov.core.compiled import CompiledQuery, insert
 from gridgov.core.identifiers import validate_phone
 from gridgov.core.models import StoredFile
+
+# Every report with a client key asks first whether the key is taken (compiled once).
+_CASE_OF_KEY = CompiledQuery(
+    lambda p: Case.objects.filter(client_key=p("client_key")).order_by().values_list("pk")[:1]
+)
 
 
 @dataclass(frozen=True)
@@ -125,8 +133,14 @@ def _resync_number_counter(now: datetime.datetime) -> None:
 def _audit_created(case: Case) -> None:
     """One audit entry for the new case with what identifies it (auditlog's own entry would diff
     every column of a fresh row, decrypting and masking as it goes, on every report)."""
-    LogEntry.objects.log_create(
-        case,
+    # What LogEntry.objects.log_create() fills in, with the row written by ``insert``.
+    entry = LogEntry(
+        content_type=ContentType.objects.get_for_model(Case),
+        object_pk=str(case.pk),
+        object_id=case.pk,
+        object_repr=str(case),
+        serialized_data=LogEntry.objects._get_serialized_data_or_none(case),
+        cid=get_cid(),
         action=LogEntry.Action.CREATE,
         changes={
             "number": ["", case.number],
@@ -139,8 +153,11 @@ def _audit_created(case: Case) -> None:
             "callback_phone": ["", "******" if case.callback_phone else ""],
         },
         actor=case.created_by,
-        force_log=True,
     )
+    get_additional_data = getattr(case, "get_additional_data", None)
+    if callable(get_additional_data):
+        entry.additional_data = get_additional_data()
+    insert(entry)
 
 
 def case_report(
@@ -176,11 +193,9 @@ def case_report(
 
     if client_key:
         # The key alone first (the usual answer is "none"): a whole case row only for a retry.
-        existing_pk = (
-            Case.objects.filter(client_key=client_key).order_by().values_list("pk", flat=True)[:1]
-        )
+        existing_pk = _CASE_OF_KEY.rows(client_key=client_key)
         if existing_pk:
-            return Reported(Case.objects.get(pk=existing_pk[0]), created=False)
+            return Reported(Case.objects.get(pk=existing_pk[0][0]), created=False)
     if channel not in Channel.values:
         fail("channel", _("Unknown channel."))
     if not isinstance(category, Category) or category.is_class or not category.active:
@@ -231,40 +246,44 @@ def case_report(
         try:
             with transaction.atomic():
                 with disable_auditlog():  # its entry is written below (_audit_created)
-                    case = Case.objects.create(
-                        number=_next_number(now) if number_first else _provisional_number(),
-                        channel=channel,
-                        client_key=client_key or None,
-                        category=category,
-                        title=title,
-                        description=(description or "").strip(),
-                        urgency=urgency,
-                        lon=wgs_lon,
-                        lat=wgs_lat,
-                        address=(address or "").strip(),
-                        area=place,
-                        outside_grids=outside,
-                        reporter_user=reporter_user,
-                        reporter_name=(reporter_name or "").strip(),
-                        anonymous=anonymous or reporter_user is None,
-                        callback_phone=phone,
-                        status=CaseStatus.REPORTED,
-                        public=public,
-                        reported_at=now,
-                        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                    case = insert(
+                        Case(
+                            number=_next_number(now) if number_first else _provisional_number(),
+                            channel=channel,
+                            client_key=client_key or None,
+                            category=category,
+                            title=title,
+                            description=(description or "").strip(),
+                            urgency=urgency,
+                            lon=wgs_lon,
+                            lat=wgs_lat,
+                            address=(address or "").strip(),
+                            area=place,
+                            outside_grids=outside,
+                            reporter_user=reporter_user,
+                            reporter_name=(reporter_name or "").strip(),
+                            anonymous=anonymous or reporter_user is None,
+                            callback_phone=phone,
+                            status=CaseStatus.REPORTED,
+                            public=public,
+                            reported_at=now,
+                            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                        )
                     )
                 follow_up = followups.follow_up(
                     before=None, after=changes.snapshot(case, place.code)
                 )
-                event = CaseEvent.objects.create(
-                    case=case,
-                    action="report",
-                    to_status=CaseStatus.REPORTED,
-                    actor=case.created_by,
-                    at=now,
-                    visibility=EventVisibility.PUBLIC,
-                    data={"channel": channel, "outside_grids": outside},
-                    follow_up=followups.outbox(follow_up),
+                event = insert(
+                    CaseEvent(
+                        case=case,
+                        action="report",
+                        to_status=CaseStatus.REPORTED,
+                        actor=case.created_by,
+                        at=now,
+                        visibility=EventVisibility.PUBLIC,
+                        data={"channel": channel, "outside_grids": outside},
+                        follow_up=followups.outbox(follow_up),
+                    )
                 )
                 for photo in photos:
                     CaseAttachment.objects.create(
@@ -277,7 +296,7 @@ def case_report(
                         pk__in=[photo.pk for photo in photos], area__isnull=True
                     ).update(area=place)
                 if reporter_user is not None:
-                    CaseFollower.objects.create(case=case, user=reporter_user)
+                    insert(CaseFollower(case=case, user=reporter_user))
                 if not number_first:
                     # Numbered last: from the counter's UPSERT to the commit, concurrent reports
                     # wait on the day's counter row, so as little as possible comes after it.

@@ -16,6 +16,7 @@ A model opts in by using a queryset derived from ``ScopedQuerySet`` and naming i
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -59,13 +60,9 @@ def scope_of(user: User | Any) -> Scope:
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
-    from gridgov.core.models import Role, RoleAssignment
+    from gridgov.core.models import Role
 
-    assignments = list(
-        RoleAssignment.objects.filter(user=user, active=True).values_list(
-            "role", "area__code", "department_id"
-        )
-    )
+    assignments = _assignments().rows(user=user.pk)
     roles = frozenset(role for role, _code, _department in assignments)
     everything = user.is_superuser or Role.ADMIN in roles
     # A resident's assignment says where they live (for routing their reports), not what they may
@@ -84,6 +81,20 @@ def scope_of(user: User | Any) -> Scope:
     )
     setattr(user, _CACHE_ATTRIBUTE, scope)
     return scope
+
+
+@functools.cache
+def _assignments() -> Any:
+    """The user's active (role, area code, department) rows; every signed-in request asks, so the
+    query is compiled once (gridgov.core.compiled)."""
+    from gridgov.core.compiled import CompiledQuery
+    from gridgov.core.models import RoleAssignment
+
+    return CompiledQuery(
+        lambda p: RoleAssignment.objects.filter(user=p("user", int), active=True).values_list(
+            "role", "area__code", "department_id"
+        )
+    )
 
 
 def forget_scope(user: Any) -> None:

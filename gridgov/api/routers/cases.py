@@ -31,6 +31,7 @@ from gridgov.api.serializers import case_detail_out, case_out, photo_out
 from gridgov.areas.models import Area
 from gridgov.cases.forms import MAX_PHOTOS
 from gridgov.cases.guards import is_staff_in_scope
+from gridgov.cases.lookups import category_by_code
 from gridgov.cases.models import (
     AttachmentKind,
     Case,
@@ -117,7 +118,7 @@ def case_create(
     channel = payload.channel or (Channel.API if kind == "staff" else Channel.RESIDENT)
     if channel not in (STAFF_CHANNELS if kind == "staff" else {Channel.RESIDENT}):
         raise field_error("channel", UNKNOWN_CHANNEL)
-    category = Category.objects.filter(code=payload.category).first()
+    category = category_by_code(payload.category)
     if category is None:
         raise field_error("category", UNKNOWN_CATEGORY)
     area = visible_area(user, payload.area) if kind == "staff" else None
