@@ -171,7 +171,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-            "PRAGMA busy_timeout=20000; "
+            "PRAGMA busy_timeout=20000; PRAGMA wal_autocheckpoint=4000; "
             # Wide reads (the cockpit of a city sums tens of thousands of rollup rows) go
             # through a 64 MB page cache and memory-mapped pages instead of a read() per page.
             "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;"

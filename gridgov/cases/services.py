@@ -117,6 +117,31 @@ def _next_number(now: datetime.datetime) -> str:
     return f"{day}{row[0]:06d}"
 
 
+def _number_last(pk: int, now: datetime.datetime) -> str:
+    """Step the day's counter and give case ``pk`` its number in one statement (PostgreSQL: an
+    UPDATE in a WITH clause), the day's first report through ``_next_number``."""
+    day = timezone.localtime(now).strftime("%Y%m%d")
+    quote = connection.ops.quote_name
+    counter, cases = quote(CaseNumberCounter._meta.db_table), quote(Case._meta.db_table)
+    digits = "step.last::text"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH step AS (UPDATE {counter} SET last = last + 1 WHERE day = %s RETURNING last) "  # noqa: S608 # nosec B608
+            f"UPDATE {cases} SET number = %s || LPAD({digits}, GREATEST(6, LENGTH({digits})), '0') "
+            f"FROM step WHERE {cases}.id = %s RETURNING {cases}.number",
+            [day, day, pk],
+        )
+        row = cursor.fetchone()
+        if row is not None:
+            return row[0]
+        number = _next_number(now)
+        cursor.execute(
+            f"UPDATE {cases} SET number = %s WHERE id = %s",  # noqa: S608 # nosec B608
+            [number, pk],
+        )
+    return number
+
+
 def _resync_number_counter(now: datetime.datetime) -> None:
     """After a number turned out taken (a case written without the counter): raise the counter to
     the day's highest number."""
@@ -191,11 +216,6 @@ def case_report(
     def fail(name: str, message: str) -> None:
         errors.setdefault(name, []).append(message)
 
-    if client_key:
-        # The key alone first (the usual answer is "none"): a whole case row only for a retry.
-        existing_pk = _CASE_OF_KEY.rows(client_key=client_key)
-        if existing_pk:
-            return Reported(Case.objects.get(pk=existing_pk[0][0]), created=False)
     if channel not in Channel.values:
         fail("channel", _("Unknown channel."))
     if not isinstance(category, Category) or category.is_class or not category.active:
@@ -230,6 +250,12 @@ def case_report(
     if lon is not None and lat is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90):
         fail("location", _("The location is not a longitude and latitude."))
     if errors:
+        # A retry answers with the case its first request made, even if the data would no
+        # longer pass. Keys are otherwise checked by the INSERT itself (the unique key, below):
+        # asking first cost every report a statement for the rare retry.
+        existing_pk = _CASE_OF_KEY.rows(client_key=client_key) if client_key else None
+        if existing_pk:
+            return Reported(Case.objects.get(pk=existing_pk[0][0]), created=False)
         raise ValidationError(errors)
 
     place, wgs_lon, wgs_lat, outside = _place(lon=lon, lat=lat, crs=crs, area=area)
@@ -242,49 +268,51 @@ def case_report(
     # written. Elsewhere the day's counter row is locked from its UPSERT to the commit, so
     # concurrent reports take their number last (see below).
     number_first = connection.vendor == "sqlite"
+    created_by = actor if getattr(actor, "is_authenticated", False) else None
     for _attempt in range(5):
+        # Every row is built before the transaction: on SQLite the transaction holds the one
+        # write lock, which every other report waits for.
+        case = Case(
+            number=_provisional_number(),
+            channel=channel,
+            client_key=client_key or None,
+            category=category,
+            title=title,
+            description=(description or "").strip(),
+            urgency=urgency,
+            lon=wgs_lon,
+            lat=wgs_lat,
+            address=(address or "").strip(),
+            area=place,
+            outside_grids=outside,
+            reporter_user=reporter_user,
+            reporter_name=(reporter_name or "").strip(),
+            anonymous=anonymous or reporter_user is None,
+            callback_phone=phone,
+            status=CaseStatus.REPORTED,
+            public=public,
+            reported_at=now,
+            created_by=created_by,
+        )
+        follow_up = followups.follow_up(before=None, after=changes.snapshot(case, place.code))
+        event = CaseEvent(
+            case=case,
+            action="report",
+            to_status=CaseStatus.REPORTED,
+            actor=created_by,
+            at=now,
+            visibility=EventVisibility.PUBLIC,
+            data={"channel": channel, "outside_grids": outside},
+            follow_up=followups.outbox(follow_up),
+        )
+        follower = CaseFollower(case=case, user=reporter_user) if reporter_user else None
         try:
             with transaction.atomic():
+                if number_first:
+                    case.number = _next_number(now)
                 with disable_auditlog():  # its entry is written below (_audit_created)
-                    case = insert(
-                        Case(
-                            number=_next_number(now) if number_first else _provisional_number(),
-                            channel=channel,
-                            client_key=client_key or None,
-                            category=category,
-                            title=title,
-                            description=(description or "").strip(),
-                            urgency=urgency,
-                            lon=wgs_lon,
-                            lat=wgs_lat,
-                            address=(address or "").strip(),
-                            area=place,
-                            outside_grids=outside,
-                            reporter_user=reporter_user,
-                            reporter_name=(reporter_name or "").strip(),
-                            anonymous=anonymous or reporter_user is None,
-                            callback_phone=phone,
-                            status=CaseStatus.REPORTED,
-                            public=public,
-                            reported_at=now,
-                            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-                        )
-                    )
-                follow_up = followups.follow_up(
-                    before=None, after=changes.snapshot(case, place.code)
-                )
-                event = insert(
-                    CaseEvent(
-                        case=case,
-                        action="report",
-                        to_status=CaseStatus.REPORTED,
-                        actor=case.created_by,
-                        at=now,
-                        visibility=EventVisibility.PUBLIC,
-                        data={"channel": channel, "outside_grids": outside},
-                        follow_up=followups.outbox(follow_up),
-                    )
-                )
+                    insert(case)
+                insert(event)
                 for photo in photos:
                     CaseAttachment.objects.create(
                         case=case, event=event, file=photo, kind=AttachmentKind.BEFORE
@@ -295,18 +323,12 @@ def case_report(
                     StoredFile.objects.filter(
                         pk__in=[photo.pk for photo in photos], area__isnull=True
                     ).update(area=place)
-                if reporter_user is not None:
-                    insert(CaseFollower(case=case, user=reporter_user))
+                if follower is not None:
+                    insert(follower)
                 if not number_first:
                     # Numbered last: from the counter's UPSERT to the commit, concurrent reports
                     # wait on the day's counter row, so as little as possible comes after it.
-                    case.number = _next_number(now)
-                    with connection.cursor() as cursor:
-                        cursor.execute(
-                            f"UPDATE {connection.ops.quote_name(Case._meta.db_table)} "  # noqa: S608 (our table name) # nosec B608
-                            "SET number = %s WHERE id = %s",
-                            [case.number, case.pk],
-                        )
+                    case.number = _number_last(case.pk, now)
                 _audit_created(case)
                 followups.followed(event, follow_up)
             return Reported(case, created=True)

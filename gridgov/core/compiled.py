@@ -196,6 +196,8 @@ def insert(obj: M, using: str | None = None) -> M:
         prepared = (sql, fields, returning)
         cache[key] = prepared
     sql, fields, returning = prepared
+    # As save(): a related object saved after it was assigned gives its new id now.
+    obj._prepare_related_fields_for_save(operation_name="insert")
     signals.pre_save.send(sender=cls, instance=obj, raw=False, using=alias, update_fields=None)
     params = []
     for field in fields:
