@@ -4,7 +4,8 @@ A scratch database of the configured engine gets one street of 40 grids (polygon
 cases``), the default taxonomy, residents, grid workers, a dispatcher, a cockpit reader (API
 tokens and a session) and an Open311 client key. Then the production server (``gridgov serve``'s
 gunicorn command line: sync workers, DEBUG off) is started on a free loopback port against it,
-and concurrent clients (threads of this process, one connection per request) run four phases of
+with one background worker beside it as in production (``gridgov serve --with-worker``: it
+relays the steps' follow-ups while the load runs, on the same cores), and concurrent clients (threads of this process, one connection per request) run four phases of
 ``seconds`` each:
 
 1. **no-op, saturated**: ``GET /api/v1/ping`` (no sign-in, no transaction, no query) as fast as
@@ -17,7 +18,8 @@ and concurrent clients (threads of this process, one connection per request) run
    /open311/v2/requests.json`` with an api_key and an idempotency key), a dispatcher accepting and
    dispatching, grid workers claiming and resolving, the cockpit's overview read.
 
-At the end every accepted (2xx) creation is checked against the case rows: each idempotency key
+When the load stops, the follow-ups still waiting are counted and the time the worker takes to
+finish them is measured. At the end every accepted (2xx) creation is checked against the case rows: each idempotency key
 has exactly one case, the case the answer named; no case without an accepted request (except
 those of requests whose answer never arrived). ``check_intake`` does that and is tested on its own.
 """
@@ -31,6 +33,7 @@ import os
 import random
 import socket
 import subprocess  # noqa: S404 (gunicorn of gridgov serve, argument list, never a shell) # nosec B404
+import sys
 import threading
 import time
 import urllib.parse
@@ -186,6 +189,15 @@ def server(*, database_url: str, data_dir: Path, workers: int, log: Path) -> Ite
             stdout=output,
             stderr=subprocess.STDOUT,
         )
+        # Production mode runs a background worker beside the web processes (``gridgov serve
+        # --with-worker``): it relays every step's follow-ups (rollups, notifications, deadline
+        # checks) and competes with them for the same cores, so it runs here too.
+        worker = subprocess.Popen(  # noqa: S603 (our own command line) # nosec B603
+            [sys.executable, "-m", "gridgov.cli", "worker"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
         try:
             deadline = time.monotonic() + 60
             while request(port, "GET", "/api/v1/ping")[0] != 200:
@@ -194,12 +206,14 @@ def server(*, database_url: str, data_dir: Path, workers: int, log: Path) -> Ite
                 time.sleep(0.2)
             yield port
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            for child in (process, worker):
+                child.terminate()
+            for child in (process, worker):
+                try:
+                    child.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.wait()
 
 
 # --- the world -----------------------------------------------------------------------------------
@@ -538,6 +552,23 @@ def run(
         )
 
 
+def _drain_follow_ups(limit: float = 120.0) -> tuple[int, float | None]:
+    """(follow-ups still waiting when the load stops, seconds until the worker had done them all;
+    None if not within ``limit``)."""
+    from django.db import connection
+
+    from gridgov.cases.followups import pending_count
+
+    started = time.perf_counter()
+    backlog = pending_count()
+    waiting = backlog
+    while waiting and time.perf_counter() - started < limit:
+        time.sleep(0.1)
+        waiting = pending_count()
+    connection.close()  # the check below opens its own
+    return backlog, (round(time.perf_counter() - started, 1) if not waiting else None)
+
+
 def _database_url(folder: Path) -> str:
     from django.db import connection
 
@@ -586,6 +617,10 @@ def _run(
         tallies = mixed(intake, seconds=seconds)
         for name, tally in tallies.items():
             progress(f"mixed {name}: {tally.summary(seconds)}")
+        backlog, drained = _drain_follow_ups()
+        progress(
+            f"follow-ups waiting at the end: {backlog:,}; the worker's relay caught up in {drained} s"
+        )
     connection.ensure_connection()
     cases: dict[str, list[str]] = defaultdict(list)
     for key, number in Case.objects.filter(client_key__isnull=False).values_list(
@@ -624,6 +659,9 @@ def _run(
         "p99_ms": p99,
         "mixed": {name: tally.summary(seconds) for name, tally in tallies.items()},
         "errors": errors,
+        "background_worker": True,
+        "follow_ups_waiting_at_end": backlog,
+        "follow_ups_drained_seconds": drained,
         "check": check,
         "machine": machine(),
     }

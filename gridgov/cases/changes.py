@@ -36,13 +36,21 @@ MOMENTS = frozenset(
 )
 
 _followed: list[Callable[..., None]] = []
+# A listener's way of taking many steps at once (the relay's batches), by its single one.
+_followed_many: dict[Callable[..., None], Callable[..., None]] = {}
 
 
-def listen(*, followed: Callable[..., None]) -> None:
+def listen(
+    *, followed: Callable[..., None], followed_many: Callable[..., None] | None = None
+) -> None:
     """``followed(event=, before=, after=)``: ``event`` is the step's timeline entry, ``before``
-    and ``after`` the case's snapshots around it (``before`` is None for a report)."""
+    and ``after`` the case's snapshots around it (``before`` is None for a report).
+    ``followed_many(steps)``, optional: the same for a list of ``(event, before, after)``, with the
+    same result as one call of ``followed`` per step."""
     if followed not in _followed:
         _followed.append(followed)
+    if followed_many is not None:
+        _followed_many[followed] = followed_many
 
 
 def snapshot(case: Any, area_code: str, changes: Mapping[str, Any] | None = None) -> dict:
@@ -72,3 +80,14 @@ def moment(value: str | None) -> datetime.datetime | None:
 def step_followed(*, event: Any, before: dict | None, after: dict) -> None:
     for listener in _followed:
         listener(event=event, before=before, after=after)
+
+
+def steps_followed(steps: list[tuple[Any, dict | None, dict]]) -> None:
+    """Every listener told of ``steps`` ((event, before, after) each), in one call if it can."""
+    for listener in _followed:
+        many = _followed_many.get(listener)
+        if many is not None:
+            many(steps)
+        else:
+            for event, before, after in steps:
+                listener(event=event, before=before, after=after)

@@ -9,10 +9,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from auditlog.cid import get_cid
 from auditlog.context import disable_auditlog
-from auditlog.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -22,6 +19,7 @@ from gridgov.areas.geo import CRS
 from gridgov.areas.locator import cached_area, locator
 from gridgov.areas.models import Area, AreaLevel
 from gridgov.cases import changes, followups
+from gridgov.cases.audit import report_audit
 from gridgov.cases.models import (
     AttachmentKind,
     Case,
@@ -155,36 +153,6 @@ def _resync_number_counter(now: datetime.datetime) -> None:
         )
 
 
-def _audit_created(case: Case) -> None:
-    """One audit entry for the new case with what identifies it (auditlog's own entry would diff
-    every column of a fresh row, decrypting and masking as it goes, on every report)."""
-    # What LogEntry.objects.log_create() fills in, with the row written by ``insert``.
-    entry = LogEntry(
-        content_type=ContentType.objects.get_for_model(Case),
-        object_pk=str(case.pk),
-        object_id=case.pk,
-        object_repr=str(case),
-        serialized_data=LogEntry.objects._get_serialized_data_or_none(case),
-        cid=get_cid(),
-        action=LogEntry.Action.CREATE,
-        changes={
-            "number": ["", case.number],
-            "channel": ["", case.channel],
-            "category": ["", case.category.code],
-            "area": ["", case.area.code],
-            "urgency": ["", case.urgency],
-            "title": ["", case.title],
-            "status": ["", case.status],
-            "callback_phone": ["", "******" if case.callback_phone else ""],
-        },
-        actor=case.created_by,
-    )
-    get_additional_data = getattr(case, "get_additional_data", None)
-    if callable(get_additional_data):
-        entry.additional_data = get_additional_data()
-    insert(entry)
-
-
 def case_report(
     *,
     actor: Any,
@@ -295,6 +263,8 @@ def case_report(
             created_by=created_by,
         )
         follow_up = followups.follow_up(before=None, after=changes.snapshot(case, place.code))
+        # Its audit entry too, with the case's number, once the case is numbered.
+        follow_up["audit"] = report_audit(case, at=now)
         event = CaseEvent(
             case=case,
             action="report",
@@ -310,7 +280,7 @@ def case_report(
             with transaction.atomic():
                 if number_first:
                     case.number = _next_number(now)
-                with disable_auditlog():  # its entry is written below (_audit_created)
+                with disable_auditlog():  # its entry is the follow-up's (gridgov.cases.audit)
                     insert(case)
                 insert(event)
                 for photo in photos:
@@ -329,7 +299,6 @@ def case_report(
                     # Numbered last: from the counter's UPSERT to the commit, concurrent reports
                     # wait on the day's counter row, so as little as possible comes after it.
                     case.number = _number_last(case.pk, now)
-                _audit_created(case)
                 followups.followed(event, follow_up)
             return Reported(case, created=True)
         except IntegrityError:

@@ -22,11 +22,28 @@ AREA_COUNTS = (*ROLLUP_COUNTS, *HOUR_COUNTS)
 
 def step_followed(*, event: CaseEvent, before: Mapping[str, Any] | None, after: Mapping) -> None:
     """``before`` / ``after``: the case's snapshots around the step (``before`` None: reported)."""
+    apply(step_delta(event, before, after))
+
+
+def steps_followed(steps: list[tuple[CaseEvent, Mapping[str, Any] | None, Mapping]]) -> None:
+    """Many steps at once (the relay's batch): their deltas summed, then one UPSERT per rollup
+    row. A batch of reports of the same day and grids touches each row once instead of once per
+    report."""
+    total: Delta = {}
+    for event, before, after in steps:
+        for row, counts in step_delta(event, before, after).items():
+            into = total.setdefault(row, {})
+            for name, value in counts.items():
+                into[name] = into.get(name, 0) + value
+    apply(total)
+
+
+def step_delta(event: CaseEvent, before: Mapping[str, Any] | None, after: Mapping) -> Delta:
+    """What the step changes in the rollups: counts to add per row."""
     new_state = CaseState.from_snapshot(after)
     if before is None:
         # A new case counts in the reported cohort of its day.
-        apply(add_into({}, new_state, TimelineFacts(accepted=False)))
-        return
+        return add_into({}, new_state, TimelineFacts(accepted=False))
     old_state = CaseState.from_snapshot(before)
     # The timeline as it stood just after this step: later steps are counted by their own
     # follow-ups.
@@ -40,7 +57,7 @@ def step_followed(*, event: CaseEvent, before: Mapping[str, Any] | None, after: 
     delta: Delta = {}
     add_into(delta, old_state, old_facts, sign=-1)
     add_into(delta, new_state, new_facts, sign=1)
-    apply(delta)
+    return delta
 
 
 def apply(delta: Delta) -> None:

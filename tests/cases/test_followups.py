@@ -81,6 +81,23 @@ def test_follow_ups_carried_out_in_any_order_count_the_same(world, report, outbo
 
 
 @pytest.mark.django_db
+def test_a_batch_with_a_bad_entry_carries_out_the_others(world, report, outbox, caplog):
+    first = dispatched_by_phone(world, report)
+    second = dispatched_by_phone(world, report)
+    broken = first.events.get(action="accept")
+    CaseEvent.objects.filter(pk=broken.pk).update(follow_up={"not": "a follow-up"})
+    waiting = followups.pending()
+    assert len(waiting) == 6
+
+    assert followups.carry_out_waiting(waiting) == 5  # the batch failed, then one by one
+
+    assert followups.pending() == [broken.pk]  # left waiting, and logged
+    assert f"follow-up of timeline entry {broken.pk} failed" in caplog.text
+    assert counted(world, "reported", "dispatched") == (2, 2)
+    assert CaseEvent.objects.filter(case=second, follow_up__isnull=False).count() == 0
+
+
+@pytest.mark.django_db
 def test_a_rolled_back_step_leaves_nothing_to_follow(world, report, outbox):
     case = report()
     with pytest.raises(PermissionDenied):  # a grid worker does not accept reports

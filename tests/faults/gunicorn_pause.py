@@ -1,8 +1,10 @@
 """A gunicorn configuration for the fault tests (``GUNICORN_CMD_ARGS="-c python:..."``): each
-worker, once the application is loaded, wraps the last write of a case report so that the one
-request that finds the "armed" file pauses there, inside its transaction, where a SIGKILL lands.
+worker, once the application is loaded, wraps the last step of a case report inside its
+transaction (``followups.followed``) so that the one request that finds the "armed" file pauses
+there, where a SIGKILL lands.
 
-The case row and its timeline entry are written by then; the audit record and the commit are not.
+The case row, its timeline entry with the follow-up (and the audit entry's content) and the
+follower are written by then; the commit is not.
 Nothing in gridgov itself knows about this.
 """
 
@@ -13,19 +15,21 @@ import time
 
 
 def post_worker_init(worker) -> None:
-    from gridgov.cases import services
+    from gridgov.cases import followups
 
     armed = os.environ["GRIDGOV_FAULT_ARMED"]
-    audit_created = services._audit_created
+    followed = followups.followed
 
-    def pause_once(case) -> None:
+    def pause_once(event, payload) -> None:
+        if event.action != "report":
+            return followed(event, payload)
         try:
             os.unlink(armed)  # atomic: exactly one request takes it
         except FileNotFoundError:
-            return audit_created(case)
+            return followed(event, payload)
         with open(armed + ".inside", "w") as marker:
-            marker.write(f"{os.getpid()} {case.client_key}")
+            marker.write(f"{os.getpid()} {event.case.client_key}")
         time.sleep(300)  # until killed
-        return audit_created(case)
+        return followed(event, payload)
 
-    services._audit_created = pause_once
+    followups.followed = pause_once

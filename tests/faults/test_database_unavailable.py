@@ -138,21 +138,21 @@ def test_the_database_lost_in_the_middle_of_a_request_answers_503_and_saves_noth
 ):
     """The connection drops after the case row is written, before the request commits."""
     load_default_taxonomy(__import__("gridgov.cases.models", fromlist=["Category"]).Category)
-    from gridgov.cases import services
+    from gridgov.cases import followups
 
-    audit = services._audit_created
+    followed = followups.followed
 
-    def drop_then_audit(case):
+    def drop_then_follow(event, payload):
         outage.begin()
-        audit(case)
+        followed(event, payload)
 
-    monkeypatch.setattr(services, "_audit_created", drop_then_audit)
+    monkeypatch.setattr(followups, "followed", drop_then_follow)
     client.raise_request_exception = False
     post = {"data": json.dumps({**REPORT, "area": world.grid_a.code})}
     post |= {"content_type": "application/json", "headers": {**token, "Idempotency-Key": "k2"}}
     assert_unavailable_json(client.post("/api/v1/cases", **post))
     outage.end()
-    monkeypatch.setattr(services, "_audit_created", audit)
+    monkeypatch.setattr(followups, "followed", followed)
     assert Case.objects.count() == 0 and CaseEvent.objects.count() == 0
     assert client.post("/api/v1/cases", **post).status_code == 201
     assert Case.objects.count() == 1

@@ -41,12 +41,13 @@ def hold():
 
 if sys.argv[1] == "follow_up":
     from gridgov.cases import followups
-    carry_out = followups.carry_out
+    tell_and_schedule = followups._tell_and_schedule
 
     def counted_then_held(event, payload):
-        carry_out(event, payload)  # the rollup counts and notifications are written ...
-        hold()                     # ... and the outbox entry not yet cleared nor committed
-    followups.carry_out = counted_then_held
+        # the batch's rollup counts, audit entries and this step's notifications are written ...
+        tell_and_schedule(event, payload)
+        hold()  # ... and the outbox entries not yet cleared nor committed
+    followups._tell_and_schedule = counted_then_held
 elif sys.argv[1] == "deadline":
     from gridgov.cases import jobs
     tell = jobs._tell
