@@ -48,9 +48,18 @@ def report_audit(case: Case, *, at: datetime.datetime) -> dict[str, Any]:
 def write_report_audits(items: Iterable[tuple[int, dict[str, Any]]]) -> int:
     """Write the audit entries of these new cases ((case id, ``report_audit`` payload) each) in
     one INSERT."""
+    entries = report_audit_entries(items)
+    if entries:
+        LogEntry.objects.bulk_create(entries)
+    return len(entries)
+
+
+def report_audit_entries(items: Iterable[tuple[int, dict[str, Any]]]) -> list[LogEntry]:
+    """The unsaved audit entries of these new cases (their numbers read now: a case is numbered
+    before its report commits, and its follow-up is seen only after)."""
     items = list(items)
     if not items:
-        return 0
+        return []
     cases = Case.objects.only("number", "title").in_bulk([case_id for case_id, _audit in items])
     content_type = ContentType.objects.get_for_model(Case)
     entries = []
@@ -73,5 +82,4 @@ def write_report_audits(items: Iterable[tuple[int, dict[str, Any]]]) -> int:
                 timestamp=datetime.datetime.fromisoformat(audit["at"]),
             )
         )
-    LogEntry.objects.bulk_create(entries)
-    return len(entries)
+    return entries

@@ -36,21 +36,26 @@ MOMENTS = frozenset(
 )
 
 _followed: list[Callable[..., None]] = []
-# A listener's way of taking many steps at once (the relay's batches), by its single one.
-_followed_many: dict[Callable[..., None], Callable[..., None]] = {}
+# A listener's way of taking many steps at once (the relay's batches), by its single one: it
+# works out what to write and returns a function that writes it.
+_prepare_many: dict[Callable[..., None], Callable[..., Callable[[], None]]] = {}
 
 
 def listen(
-    *, followed: Callable[..., None], followed_many: Callable[..., None] | None = None
+    *,
+    followed: Callable[..., None],
+    prepare_many: Callable[..., Callable[[], None]] | None = None,
 ) -> None:
     """``followed(event=, before=, after=)``: ``event`` is the step's timeline entry, ``before``
     and ``after`` the case's snapshots around it (``before`` is None for a report).
-    ``followed_many(steps)``, optional: the same for a list of ``(event, before, after)``, with the
-    same result as one call of ``followed`` per step."""
+    ``prepare_many(steps)``, optional, for a list of ``(event, before, after)``: reads what it
+    needs and returns a function that writes, with the same result as one ``followed`` per step.
+    It may run outside the transaction that writes (it must read only history, which no step
+    changes)."""
     if followed not in _followed:
         _followed.append(followed)
-    if followed_many is not None:
-        _followed_many[followed] = followed_many
+    if prepare_many is not None:
+        _prepare_many[followed] = prepare_many
 
 
 def snapshot(case: Any, area_code: str, changes: Mapping[str, Any] | None = None) -> dict:
@@ -82,12 +87,24 @@ def step_followed(*, event: Any, before: dict | None, after: dict) -> None:
         listener(event=event, before=before, after=after)
 
 
-def steps_followed(steps: list[tuple[Any, dict | None, dict]]) -> None:
-    """Every listener told of ``steps`` ((event, before, after) each), in one call if it can."""
+def prepare_steps(steps: list[tuple[Any, dict | None, dict]]) -> Callable[[], None]:
+    """What every listener will write for ``steps`` ((event, before, after) each), worked out
+    now; call the result to write it."""
+    writers: list[Callable[[], None]] = []
     for listener in _followed:
-        many = _followed_many.get(listener)
-        if many is not None:
-            many(steps)
+        prepare = _prepare_many.get(listener)
+        if prepare is not None:
+            writers.append(prepare(steps))
         else:
-            for event, before, after in steps:
-                listener(event=event, before=before, after=after)
+            writers.append(
+                lambda listener=listener: [
+                    listener(event=event, before=before, after=after)
+                    for event, before, after in steps
+                ]
+            )
+
+    def write() -> None:
+        for writer in writers:
+            writer()
+
+    return write

@@ -14,6 +14,6 @@ class CockpitConfig(AppConfig):
         from gridgov.cockpit.nav import register_navigation
 
         # The rollups count every step of a case as its follow-up (gridgov.cases.followups).
-        changes.listen(followed=maintain.step_followed, followed_many=maintain.steps_followed)
+        changes.listen(followed=maintain.step_followed, prepare_many=maintain.prepare_steps)
         register_navigation()
         register_figures()

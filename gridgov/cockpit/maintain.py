@@ -8,7 +8,7 @@ contribution is taken off and the new one added, so steps may be counted in any 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import connection
@@ -25,17 +25,20 @@ def step_followed(*, event: CaseEvent, before: Mapping[str, Any] | None, after: 
     apply(step_delta(event, before, after))
 
 
-def steps_followed(steps: list[tuple[CaseEvent, Mapping[str, Any] | None, Mapping]]) -> None:
-    """Many steps at once (the relay's batch): their deltas summed, then one UPSERT per rollup
-    row. A batch of reports of the same day and grids touches each row once instead of once per
-    report."""
+def prepare_steps(
+    steps: list[tuple[CaseEvent, Mapping[str, Any] | None, Mapping]],
+) -> Callable[[], None]:
+    """Many steps at once (the relay's batch): their deltas summed now (reading only timelines up
+    to each step, which no later step changes), written by the returned function with one UPSERT
+    per rollup row. A batch of reports of the same day and grids touches each row once instead of
+    once per report, and the writing transaction holds its locks for the UPSERTs only."""
     total: Delta = {}
     for event, before, after in steps:
         for row, counts in step_delta(event, before, after).items():
             into = total.setdefault(row, {})
             for name, value in counts.items():
                 into[name] = into.get(name, 0) + value
-    apply(total)
+    return lambda: apply(total)
 
 
 def step_delta(event: CaseEvent, before: Mapping[str, Any] | None, after: Mapping) -> Delta:
