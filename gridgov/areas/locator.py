@@ -79,6 +79,17 @@ class SpatialIndex:
             positions = np.flatnonzero(ranks == rank)
             self.levels.append((shapely.STRtree(all_geometries[positions]), positions))
 
+    def locate_index(self, lon: float, lat: float) -> int:
+        """``locate_indexes`` for one point, without arrays: a report locates one point, where the
+        arrays' set-up cost more than the search."""
+        point = shapely.Point(lon, lat)
+        for tree, positions in self.levels:
+            found = tree.query(point, predicate="intersects")
+            if len(found):
+                # The tree answers in the order the bulk query uses: its first is the same area.
+                return int(positions[found[0]])
+        return NOT_FOUND
+
     def locate_indexes(self, lon: NDArray, lat: NDArray) -> NDArray[np.int64]:
         """Index into ``self.areas`` of the finest area holding each point, or NOT_FOUND."""
         result = np.full(len(lon), NOT_FOUND, dtype=np.int64)
@@ -148,13 +159,18 @@ class Locator:
             return self._index
 
     def locate(self, lon: float, lat: float, crs: CRS | str = CRS.WGS84) -> Location:
-        wgs_lon, wgs_lat = to_wgs84([lon], [lat], crs)
+        crs = CRS(crs)
+        if crs is CRS.WGS84:
+            wgs_lon, wgs_lat = float(lon), float(lat)
+        else:
+            lons, lats = to_wgs84([lon], [lat], crs)
+            wgs_lon, wgs_lat = float(lons[0]), float(lats[0])
         index = self.index()
-        found = index.locate_indexes(wgs_lon, wgs_lat)[0]
+        found = index.locate_index(wgs_lon, wgs_lat)
         return Location(
-            lon=float(wgs_lon[0]),
-            lat=float(wgs_lat[0]),
-            input_crs=CRS(crs).value,
+            lon=wgs_lon,
+            lat=wgs_lat,
+            input_crs=crs.value,
             area=index.areas[found] if found != NOT_FOUND else None,
         )
 

@@ -122,6 +122,18 @@ def test_bulk_locating_matches_one_by_one(tiled):
     assert (bulk == NOT_FOUND).any() and (bulk != NOT_FOUND).any()
 
 
+def test_a_point_on_a_shared_boundary_lands_in_the_same_area_alone_and_in_bulk(tiled):
+    """One point is located without arrays (a report); on an edge or corner two grids share, both
+    ways must pick the same one."""
+    locator = Locator()
+    edges = [(120.02, 30.005), (120.02, 30.01), (120.01, 30.01), (120.0, 30.0), (120.04, 30.02)]
+    edges += [(120.001, 30.003), (120.005, 30.005), (120.03, 30.01)]
+    bulk = locator.locate_many([x for x, _y in edges], [y for _x, y in edges])
+    for (x, y), expected in zip(edges, bulk, strict=True):
+        single = locator.locate(x, y).area
+        assert (single.id if single else NOT_FOUND) == expected
+
+
 def test_index_is_rebuilt_when_polygons_change(tiled, monkeypatch):
     monkeypatch.setattr("gridgov.areas.locator.RECHECK_SECONDS", 0.0)
     locator = Locator()
