@@ -45,22 +45,29 @@ def report_audit(case: Case, *, at: datetime.datetime) -> dict[str, Any]:
     }
 
 
-def write_report_audits(items: Iterable[tuple[int, dict[str, Any]]]) -> int:
+def write_report_audits(
+    items: Iterable[tuple[int, dict[str, Any]]], cases: dict[int, Case] | None = None
+) -> int:
     """Write the audit entries of these new cases ((case id, ``report_audit`` payload) each) in
-    one INSERT."""
-    entries = report_audit_entries(items)
+    one INSERT; ``cases``: those already at hand, numbered."""
+    entries = report_audit_entries(items, cases)
     if entries:
         LogEntry.objects.bulk_create(entries)
     return len(entries)
 
 
-def report_audit_entries(items: Iterable[tuple[int, dict[str, Any]]]) -> list[LogEntry]:
+def report_audit_entries(
+    items: Iterable[tuple[int, dict[str, Any]]], cases: dict[int, Case] | None = None
+) -> list[LogEntry]:
     """The unsaved audit entries of these new cases (their numbers read now: a case is numbered
     before its report commits, and its follow-up is seen only after)."""
     items = list(items)
     if not items:
         return []
-    cases = Case.objects.only("number", "title").in_bulk([case_id for case_id, _audit in items])
+    cases = dict(cases or {})
+    missing = [case_id for case_id, _audit in items if case_id not in cases]
+    if missing:
+        cases.update(Case.objects.only("number", "title").in_bulk(missing))
     content_type = ContentType.objects.get_for_model(Case)
     entries = []
     for case_id, audit in items:

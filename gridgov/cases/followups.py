@@ -72,7 +72,9 @@ def followed(event: CaseEvent, payload: dict) -> None:
 def carry_out(event: CaseEvent, payload: dict) -> None:
     changes.step_followed(event=event, before=payload["before"], after=payload["after"])
     if payload.get("audit"):
-        write_report_audits([(event.case_id, payload["audit"])])
+        # Inline, the report's own case object is at hand, numbered.
+        known = {event.case_id: event.case} if CaseEvent.case.is_cached(event) else None
+        write_report_audits([(event.case_id, payload["audit"])], known)
     _tell_and_schedule(event, payload)
 
 

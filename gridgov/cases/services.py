@@ -105,13 +105,19 @@ def _next_number(now: datetime.datetime) -> str:
             [day],
         )
         row = cursor.fetchone()
-        if row is None:  # the day's first report (two at once: the second steps the first's row)
-            cursor.execute(
-                f"INSERT INTO {table} (day, last) VALUES (%s, {_highest_sequence_sql()} + 1) "  # noqa: S608 # nosec B608
-                f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-                [day, f"{day}000000", f"{day}999999"],
-            )
-            row = cursor.fetchone()
+    return f"{day}{row[0]:06d}" if row is not None else _first_number_of_day(day)
+
+
+def _first_number_of_day(day: str) -> str:
+    """The day's counter row made (two at once: the second steps the first's row)."""
+    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, {_highest_sequence_sql()} + 1) "  # noqa: S608 # nosec B608
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [day, f"{day}000000", f"{day}999999"],
+        )
+        row = cursor.fetchone()
     return f"{day}{row[0]:06d}"
 
 
@@ -132,7 +138,7 @@ def _number_last(pk: int, now: datetime.datetime) -> str:
         row = cursor.fetchone()
         if row is not None:
             return row[0]
-        number = _next_number(now)
+        number = _first_number_of_day(day)
         cursor.execute(
             f"UPDATE {cases} SET number = %s WHERE id = %s",  # noqa: S608 # nosec B608
             [number, pk],

@@ -1,0 +1,142 @@
+"""gridgov.core.compiled: the hot statements, compiled once, must behave as the ORM's own."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connections
+from django.db.models.signals import post_save
+from django.utils import timezone
+
+from gridgov.api.models import ApiToken
+from gridgov.api.tokens import token_create, token_revoke, user_for_key
+from gridgov.areas.models import Area
+from gridgov.cases.models import Case, CaseEvent, CaseStatus, Category
+from gridgov.cases.taxonomy import load_default_taxonomy
+from gridgov.core.compiled import CompiledQuery, insert
+from gridgov.core.models import RoleAssignment
+
+pytestmark = pytest.mark.django_db
+
+BY_CODE = CompiledQuery(lambda p: Area.objects.filter(code=p("code")).order_by("pk"))
+ROLES = CompiledQuery(
+    lambda p: (
+        RoleAssignment.objects.filter(user=p("user", int), active=True)
+        .order_by("pk")
+        .values_list("role", "area__code")
+    )
+)
+
+
+def test_a_compiled_query_gives_what_the_orm_gives_for_each_value(world):
+    for area in (world.grid_a, world.grid_b, world.street):
+        found = BY_CODE.instances(code=area.code)
+        assert [row.pk for row in found] == [area.pk]
+        assert found[0].name == area.name and found[0].parent_id == area.parent_id
+    assert BY_CODE.first(code="nothing") is None
+    for user in (world.worker_a, world.officer, world.resident):
+        expected = list(
+            RoleAssignment.objects.filter(user=user, active=True)
+            .order_by("pk")
+            .values_list("role", "area__code")
+        )
+        assert ROLES.rows(user=user.pk) == expected and expected
+
+
+def test_it_is_compiled_once_per_connection(world):
+    BY_CODE.instances(code=world.grid_a.code)
+    prepared = connections["default"].__dict__["_gridgov_compiled"][BY_CODE._key]
+    BY_CODE.instances(code=world.grid_b.code)
+    assert connections["default"].__dict__["_gridgov_compiled"][BY_CODE._key] is prepared
+
+
+def test_related_objects_and_converted_values_load_as_the_orm_loads_them(world):
+    token, key = token_create(user=world.worker_a)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    assert (
+        user_for_key(key) == world.worker_a
+    )  # a select_related user, through the compiled look-up
+    orm = ApiToken.objects.select_related("user").get(pk=token.pk)
+    compiled = CompiledQuery(
+        lambda p: ApiToken.objects.select_related("user").filter(key_hash=p("key_hash"))
+    ).first(key_hash=orm.key_hash)
+    assert isinstance(compiled.last_used_at, datetime.datetime)
+    assert compiled.last_used_at == orm.last_used_at and compiled.user.pk == orm.user.pk
+    token_revoke(token=token)
+    assert user_for_key(key) is None  # revoked at once: nothing is cached between requests
+
+
+def test_a_parameter_that_a_lookup_would_change_is_refused(world):
+    with pytest.raises(ValueError, match="plain equality"):
+        CompiledQuery(lambda p: Area.objects.filter(code__startswith=p("code"))).instances(
+            code="1101"
+        )
+    with pytest.raises(TypeError, match="str or an int"):
+        CompiledQuery(lambda p: Area.objects.filter(name=p("at", datetime.datetime))).instances(
+            at=timezone.now()
+        )
+
+
+def test_insert_writes_the_row_save_writes_and_sends_the_signals(world):
+    load_default_taxonomy(Category)
+    category = Category.objects.filter(parent__isnull=False, active=True).first()
+    now = timezone.now()
+
+    def new_case(number: str) -> Case:
+        return Case(
+            number=number,
+            channel="hotline",
+            category=category,
+            title="楼道堆物",
+            area=world.grid_a,
+            reporter_name="王",
+            callback_phone="13812345678",
+            status=CaseStatus.REPORTED,
+            reported_at=now,
+            lon=120.1,
+            lat=30.2,
+            supervised=True,
+            reopen_count=2,
+        )
+
+    saved = new_case("20260101000001")
+    saved.save()
+    heard = []
+
+    def listener(sender, instance, created, **kwargs):
+        heard.append(created)
+
+    post_save.connect(listener, sender=Case, dispatch_uid="test-compiled")
+    try:
+        inserted = insert(new_case("20260101000002"))
+    finally:
+        post_save.disconnect(sender=Case, dispatch_uid="test-compiled")
+    assert heard == [True] and inserted.pk and not inserted._state.adding
+
+    skip = {"id", "uid", "number", "callback_phone", "callback_phone_index", "updated_at"}
+    names = [f.attname for f in Case._meta.concrete_fields if f.attname not in skip]
+    rows = Case.objects.filter(pk__in=[saved.pk, inserted.pk]).order_by("pk").values(*names)
+    assert rows[0] == rows[1]
+    # encrypted as save() encrypts (bound to its own row), blind index as save() writes it
+    fresh = Case.objects.get(pk=inserted.pk)
+    assert fresh.callback_phone == "13812345678"
+    assert fresh.callback_phone_index == Case.objects.get(pk=saved.pk).callback_phone_index
+
+
+def test_insert_takes_the_id_of_a_related_object_saved_after_it_was_assigned(world):
+    load_default_taxonomy(Category)
+    category = Category.objects.filter(parent__isnull=False, active=True).first()
+    case = Case(
+        number="20260101000003",
+        channel="api",
+        category=category,
+        title="t",
+        area=world.grid_a,
+        status=CaseStatus.REPORTED,
+        reporter_user=world.resident,
+    )
+    event = CaseEvent(case=case, action="report", to_status=CaseStatus.REPORTED)
+    insert(case)
+    insert(event)
+    assert CaseEvent.objects.get(pk=event.pk).case_id == case.pk
