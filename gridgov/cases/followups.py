@@ -186,7 +186,7 @@ def carry_out_waiting(event_ids: list[int], *, chunk: int = BATCH) -> int:
     return done
 
 
-def relay(stop: threading.Event, *, interval: float = 0.5, batch: int = 500) -> None:
+def relay(stop: threading.Event, *, interval: float = 0.1, batch: int = 500) -> None:
     """Carry out waiting follow-ups, oldest first, until ``stop`` is set (a worker's thread)."""
     while not stop.is_set():
         waiting: list[int] = []
