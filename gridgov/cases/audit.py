@@ -1,8 +1,9 @@
 """The audit entry of a new case, written as part of its report's follow-up.
 
 The report's transaction puts what the entry says into the follow-up outbox (it commits with the
-case, so it cannot be lost); the relay writes the entries of a whole batch with one INSERT
-(``GRIDGOV_FOLLOW_UPS_INLINE``: at once, in the report's transaction). Auditlog's own entry for a
+case, so it cannot be lost); the relay builds a batch's entries (``report_audit_entries``) and
+writes them with one INSERT (``GRIDGOV_FOLLOW_UPS_INLINE``: at once, in the report's
+transaction). Auditlog's own entry for a
 new row would diff every column, decrypting and masking as it goes, on every report; this one
 holds what identifies the case, as that entry would have shown it, with the request's actor,
 address and correlation id and the moment of the report.
@@ -43,17 +44,6 @@ def report_audit(case: Case, *, at: datetime.datetime) -> dict[str, Any]:
         "cid": get_cid(),
         "at": at.isoformat(),
     }
-
-
-def write_report_audits(
-    items: Iterable[tuple[int, dict[str, Any]]], cases: dict[int, Case] | None = None
-) -> int:
-    """Write the audit entries of these new cases ((case id, ``report_audit`` payload) each) in
-    one INSERT; ``cases``: those already at hand, numbered."""
-    entries = report_audit_entries(items, cases)
-    if entries:
-        LogEntry.objects.bulk_create(entries)
-    return len(entries)
 
 
 def report_audit_entries(

@@ -82,11 +82,6 @@ def moment(value: str | None) -> datetime.datetime | None:
     return datetime.datetime.fromisoformat(value) if value else None
 
 
-def step_followed(*, event: Any, before: dict | None, after: dict) -> None:
-    for listener in _followed:
-        listener(event=event, before=before, after=after)
-
-
 def prepare_steps(steps: list[tuple[Any, dict | None, dict]]) -> Callable[[], None]:
     """What every listener will write for ``steps`` ((event, before, after) each), worked out
     now; call the result to write it."""

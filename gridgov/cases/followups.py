@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import close_old_connections, transaction
 
 from gridgov.cases import changes
-from gridgov.cases.audit import report_audit_entries, write_report_audits
+from gridgov.cases.audit import report_audit_entries
 from gridgov.cases.models import Case, CaseEvent
 
 logger = logging.getLogger(__name__)
@@ -70,12 +70,11 @@ def followed(event: CaseEvent, payload: dict) -> None:
 
 
 def carry_out(event: CaseEvent, payload: dict) -> None:
-    changes.step_followed(event=event, before=payload["before"], after=payload["after"])
-    if payload.get("audit"):
-        # Inline, the report's own case object is at hand, numbered.
-        known = {event.case_id: event.case} if CaseEvent.case.is_cached(event) else None
-        write_report_audits([(event.case_id, payload["audit"])], known)
-    _tell_and_schedule(event, payload)
+    """Carry out one step's follow-up now (inline, in the step's own transaction)."""
+    # Inline, the report's own case object is at hand, numbered.
+    known = {event.case_id: event.case} if CaseEvent.case.is_cached(event) else None
+    steps = [(event, payload)]
+    _write(*_prepare(steps, known), steps)
 
 
 def _tell_and_schedule(event: CaseEvent, payload: dict) -> None:
@@ -110,17 +109,7 @@ def pending(limit: int | None = None) -> list[int]:
 
 def carry_out_pending(event_id: int) -> bool:
     """Carry out the follow-up of one step if it is waiting and no other worker holds it."""
-    with transaction.atomic():
-        event = (
-            CaseEvent.objects.select_for_update(skip_locked=True)
-            .filter(pk=event_id, follow_up__isnull=False)
-            .first()
-        )
-        if event is None:
-            return False
-        carry_out(event, event.follow_up)
-        CaseEvent.objects.filter(pk=event_id).update(follow_up=None)
-    return True
+    return carry_out_batch([event_id]) == 1
 
 
 def carry_out_batch(event_ids: Iterable[int]) -> int:
@@ -135,7 +124,7 @@ def carry_out_batch(event_ids: Iterable[int]) -> int:
     )
     if not events:
         return 0
-    write, entries = _prepare(events)
+    write, entries = _prepare([(event, event.follow_up) for event in events])
     with transaction.atomic():
         held = set(
             CaseEvent.objects.select_for_update(skip_locked=True)
@@ -146,26 +135,36 @@ def carry_out_batch(event_ids: Iterable[int]) -> int:
             events = [event for event in events if event.pk in held]
             if not events:
                 return 0
-            write, entries = _prepare(events)
-        write()
-        if entries:
-            LogEntry.objects.bulk_create(entries)
-        for event in events:
-            _tell_and_schedule(event, event.follow_up)
+            write, entries = _prepare([(event, event.follow_up) for event in events])
+        _write(write, entries, [(event, event.follow_up) for event in events])
         CaseEvent.objects.filter(pk__in=[event.pk for event in events]).update(follow_up=None)
     return len(events)
 
 
-def _prepare(events: list[CaseEvent]) -> tuple[Callable[[], None], list[LogEntry]]:
+Steps = list[tuple[CaseEvent, dict]]  # (timeline entry, its follow-up)
+
+
+def _prepare(
+    steps: Steps, cases: dict[int, Case] | None = None
+) -> tuple[Callable[[], None], list[LogEntry]]:
+    """What the steps' follow-ups write, worked out (reads only): the listeners' writer (the
+    rollup counts summed) and the reports' unsaved audit entries."""
     write = changes.prepare_steps(
-        [(event, event.follow_up["before"], event.follow_up["after"]) for event in events]
+        [(event, payload["before"], payload["after"]) for event, payload in steps]
     )
     entries = report_audit_entries(
-        (event.case_id, event.follow_up["audit"])
-        for event in events
-        if event.follow_up.get("audit")
+        ((event.case_id, payload["audit"]) for event, payload in steps if payload.get("audit")),
+        cases,
     )
     return write, entries
+
+
+def _write(write: Callable[[], None], entries: list[LogEntry], steps: Steps) -> None:
+    write()
+    if entries:
+        LogEntry.objects.bulk_create(entries)
+    for event, payload in steps:
+        _tell_and_schedule(event, payload)
 
 
 def carry_out_waiting(event_ids: list[int], *, chunk: int = BATCH) -> int:

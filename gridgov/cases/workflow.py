@@ -29,6 +29,7 @@ from gridgov.cases.effects import EFFECTS, Effect
 from gridgov.cases.errors import ConcurrentChange, WorkflowError
 from gridgov.cases.lookups import cached_category
 from gridgov.cases.models import Case, CaseEvent, CaseStatus, EventVisibility
+from gridgov.core.compiled import CompiledQuery
 
 S = CaseStatus
 OPEN_WORK = frozenset({S.DISPATCHED, S.CLAIMED})
@@ -387,31 +388,19 @@ def _compare_and_set(pk: int, version: int, values: dict[str, Any]) -> bool:
         return cursor.rowcount == 1
 
 
+# The case's row, locked until the transaction ends (``FOR UPDATE`` on PostgreSQL; SQLite's
+# writers take turns anyway); compiled once per connection (gridgov.core.compiled): compiling it
+# for the case's forty columns cost three times as much as running it, in every step.
+_LOCKED_CASE: CompiledQuery[Case] = CompiledQuery(
+    lambda p: Case.objects.select_for_update(of=("self",)).filter(pk=p("pk", int))
+)
+
+
 def _locked(pk: int) -> Case:
-    """The case's row, locked until the transaction ends (``FOR UPDATE`` on PostgreSQL; SQLite's
-    writers take turns anyway). The ORM's query is compiled once per connection and its SQL,
-    converters and column names reused: compiling it for the case's forty columns cost three
-    times as much as running it, in every step."""
-    prepared = getattr(connection, "_gridgov_locked_case", None)
-    if prepared is None:
-        query = Case.objects.select_for_update(of=("self",)).filter(pk=0).query
-        compiler = query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        if list(params) != [0]:  # a Django whose SQL takes other parameters: say so, loudly
-            raise RuntimeError(f"unexpected parameters for the case's locked read: {params}")
-        columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
-        names = [column.target.attname for column in columns]
-        prepared = (sql, compiler, compiler.get_converters(columns), names)
-        connection._gridgov_locked_case = prepared
-    sql, compiler, converters, names = prepared
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
-        row = cursor.fetchone()
-    if row is None:
+    case = _LOCKED_CASE.first(pk=pk)
+    if case is None:
         raise Case.DoesNotExist(f"case {pk}")
-    if converters:
-        row = next(iter(compiler.apply_converters([row], converters)))
-    return Case.from_db(connection.alias, names, row)
+    return case
 
 
 def _fire_reply_templates(case: Case, status: str, actor: Any, now: datetime.datetime) -> None:
