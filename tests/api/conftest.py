@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -39,12 +40,16 @@ def taxonomy(db) -> None:
     load_default_taxonomy(Category)
 
 
+_token_numbers = itertools.count(1)
+
+
 @pytest.fixture
 def api(world, taxonomy):
     """``api(user)`` → a client carrying a fresh API token of ``user``."""
 
     def make(user) -> ApiClient:
-        _token, key = token_create(user=user, name=f"test-{user.pk}-{id(object())}")
+        # A counter, not id(object()): a freed object's id comes back, and with it the name.
+        _token, key = token_create(user=user, name=f"test-{user.pk}-{next(_token_numbers)}")
         return ApiClient(key)
 
     return make
