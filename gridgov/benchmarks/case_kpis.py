@@ -18,25 +18,17 @@ from __future__ import annotations
 
 import datetime
 import json
-import random
 import time
-import uuid
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 
-BATCH = 20_000
-FIRST_DAY = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
-DAYS = 731  # 2024-01-01 … 2025-12-31
+from gridgov.benchmarks.timelines import DAYS, FIRST_DAY
+
 MONTH = "2025-06"
 COMMUNITIES = 4
 GRIDS_PER_COMMUNITY = 10
-MINUTE = 60
-HOUR = 3600
-DAY = 86400
 
 
 def run(*, cases: int = 1_000_000, repeats: int = 3, progress: Any = print) -> dict[str, Any]:
@@ -184,307 +176,18 @@ def _world() -> tuple[Any, list[tuple[int, int, str]], dict[int, int], list[int]
     return street, grids, workers, departments, category_ids
 
 
-_NAIVE_FIRST_DAY = FIRST_DAY.replace(tzinfo=None)
-
-
-def _stamp(seconds: float) -> Any:
-    """A moment as the driver takes it: SQLite stores Django's naive UTC text."""
-    if _SQLITE[0]:
-        return str(_NAIVE_FIRST_DAY + datetime.timedelta(seconds=int(seconds)))
-    return FIRST_DAY + datetime.timedelta(seconds=int(seconds))
-
-
-_SQLITE = [True]
-
-
-def _case_columns() -> tuple[list[str], dict[str, Any]]:
-    from gridgov.cases.models import Case
-
-    defaults: dict[str, Any] = {}
-    columns = []
-    for model_field in Case._meta.concrete_fields:
-        columns.append(model_field.column)
-        if model_field.null:
-            defaults[model_field.column] = None
-        elif model_field.has_default() and not callable(model_field.default):
-            defaults[model_field.column] = model_field.default
-        else:
-            defaults[model_field.column] = ""
-    return columns, defaults
-
-
 def _generate(
     count: int,
     grids: list[tuple[int, int, str]],
     workers: dict[int, int],
     departments: list[int],
     category_ids: list[int],
+    progress: Any = None,
 ) -> int:
-    from gridgov.cases.models import Case, CaseEvent
+    from gridgov.benchmarks import timelines
 
-    rng = random.Random(2026)  # noqa: S311 (fictional test data)
-    _SQLITE[0] = connection.vendor == "sqlite"
-    case_columns, _defaults = _case_columns()
-    event_columns = [f.column for f in CaseEvent._meta.concrete_fields if f.column != "id"]
-    quote = connection.ops.quote_name
-    mark = "?" if connection.vendor == "sqlite" else "%s"
-
-    def insert(table: str, columns: list[str]) -> str:
-        names = ", ".join(quote(c) for c in columns)
-        return f"INSERT INTO {quote(table)} ({names}) VALUES ({', '.join([mark] * len(columns))})"  # noqa: S608 # nosec B608 # names quoted from our own models, values passed as parameters
-
-    case_sql = insert(Case._meta.db_table, case_columns)
-    event_sql = insert(CaseEvent._meta.db_table, event_columns)
-    connection.ensure_connection()
-    with _indexes_deferred([Case._meta.db_table, CaseEvent._meta.db_table]):
-        return _write_cases(
-            count, rng, grids, workers, departments, category_ids, case_sql, event_sql
-        )
-
-
-@contextmanager
-def _indexes_deferred(tables: list[str]) -> Iterator[None]:
-    """Without the tables' secondary indexes while they are filled, then with them built again
-    (SQLite, empty tables only). Every case puts a random report time, deadline and closing
-    into half a dozen indexes; once those outgrow the page cache each row costs random page
-    writes, while building an index afterwards is one sort. The unique keys stay (SQLite keeps
-    them in indexes of their own, which cannot be dropped), and so does every check. A load
-    killed half-way leaves the indexes missing: start again from an empty data dir."""
-    indexes: list[tuple[str, str]] = []
-    if connection.vendor == "sqlite":
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            empty = True
-            for table in tables:
-                cursor.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1")  # noqa: S608 # nosec B608
-                empty = empty and cursor.fetchone() is None
-            if empty:
-                marks = ", ".join(["%s"] * len(tables))
-                cursor.execute(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index'"  # noqa: S608 # nosec B608
-                    f" AND sql IS NOT NULL AND tbl_name IN ({marks})",
-                    tables,
-                )
-                indexes = cursor.fetchall()
-                for name, _sql in indexes:
-                    cursor.execute(f"DROP INDEX {quote(name)}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            for _name, sql in indexes:
-                cursor.execute(sql)
-
-
-def _write_cases(
-    count: int,
-    rng: random.Random,
-    grids: list[tuple[int, int, str]],
-    workers: dict[int, int],
-    departments: list[int],
-    category_ids: list[int],
-    case_sql: str,
-    event_sql: str,
-) -> int:
-    from gridgov.cases.models import Case, CaseEvent
-
-    case_columns, defaults = _case_columns()
-    event_columns = [f.column for f in CaseEvent._meta.concrete_fields if f.column != "id"]
-    raw = connection.connection
-    total_events = 0
-    case_rows: list[tuple[Any, ...]] = []
-    event_rows: list[tuple[Any, ...]] = []
-
-    def flush() -> None:
-        with transaction.atomic():
-            cursor = raw.cursor()
-            cursor.executemany(case_sql, case_rows)
-            cursor.executemany(event_sql, event_rows)
-            cursor.close()
-        case_rows.clear()
-        event_rows.clear()
-
-    for number in range(1, count + 1):
-        row, timeline = _one_case(rng, number, grids, workers, departments, category_ids)
-        values = {**defaults, **row}
-        case_rows.append(tuple(values[c] for c in case_columns))
-        for action, source, target, moment, data in timeline:
-            event = {
-                "case_id": number,
-                "action": action,
-                "from_status": source,
-                "to_status": target,
-                "actor_id": None,
-                "at": _stamp(moment),
-                "visibility": "internal",
-                "note": "",
-                "data": json.dumps(data) if data else "{}",
-                "follow_up": None,
-            }
-            event_rows.append(tuple(event[c] for c in event_columns))
-        total_events += len(timeline)
-        if len(case_rows) >= BATCH:
-            flush()
-    if case_rows:
-        flush()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{Case._meta.db_table}', 'id'), {count})"  # noqa: S608
-            )
-    return total_events
-
-
-def _one_case(
-    rng: random.Random,
-    number: int,
-    grids: list[tuple[int, int, str]],
-    workers: dict[int, int],
-    departments: list[int],
-    category_ids: list[int],
-) -> tuple[dict[str, Any], list[tuple[str, str, str, float, dict[str, Any]]]]:
-    """One case's row and timeline (action, from, to, seconds since FIRST_DAY, details)."""
-    grid_id, community_id, _code = rng.choice(grids)
-    # Office hours mostly: reports cluster in the day.
-    day = rng.randrange(DAYS)
-    t = (
-        day * DAY
-        + rng.choice((1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)) * HOUR
-        + rng.randrange(HOUR)
-    )
-    t -= 8 * HOUR  # local (UTC+8) to UTC
-    row: dict[str, Any] = {
-        "id": number,
-        "uid": uuid.UUID(int=number).hex,
-        "number": f"B{number:011d}",
-        "channel": rng.choice(("resident", "patrol", "patrol", "hotline")),
-        "category_id": rng.choice(category_ids),
-        "title": "测试诉求",
-        "area_id": grid_id,
-        "anonymous": True,
-        "status": "reported",
-        "reported_at": _stamp(t),
-        "updated_at": _stamp(t),
-    }
-    timeline: list[tuple[str, str, str, float, dict[str, Any]]] = [
-        ("report", "", "reported", t, {"channel": row["channel"]})
-    ]
-
-    def add(action: str, source: str, target: str, moment: float, data: dict | None = None) -> None:
-        timeline.append((action, source, target, moment, data or {}))
-        row["status"] = target
-
-    draw = rng.random()
-    if draw < 0.03:
-        add("merge", "reported", "merged", t + 10 * MINUTE, {"into": max(1, number - 1)})
-        row["closed_at"] = _stamp(t + 10 * MINUTE)
-        return row, timeline
-    if draw < 0.07:
-        add("reject", "reported", "rejected", t + 30 * MINUTE)
-        row["closed_at"] = _stamp(t + 30 * MINUTE)
-        return row, timeline
-    t += rng.randrange(5, 60) * MINUTE
-    add("accept", "reported", "accepted", t)
-
-    level_draw = rng.random()
-    level = (
-        "grid"
-        if level_draw < 0.7
-        else "community"
-        if level_draw < 0.85
-        else "street"
-        if level_draw < 0.9
-        else "department"
-    )
-    department = rng.choice(departments) if level == "department" else None
-
-    def dispatch(moment: float) -> None:
-        add("dispatch", "accepted", "dispatched", moment, {"assignee": {"level": level}})
-        row.update(
-            dispatched_at=_stamp(moment),
-            claim_due_at=_stamp(moment + 2 * HOUR),
-            resolve_due_at=_stamp(moment + 7 * DAY),
-            claimed_at=None,
-            handling_level=level,
-            assignee_department_id=department,
-            assignee_user_id=None,
-        )
-
-    t += 5 * MINUTE
-    dispatch(t)
-    resolve_due = t + 7 * DAY
-    if rng.random() < 0.05:  # returned, dispatched again
-        t += 30 * MINUTE
-        add("return", "dispatched", "accepted", t)
-        t += 30 * MINUTE
-        dispatch(t)
-        resolve_due = t + 7 * DAY
-    claim_due = t + 2 * HOUR
-    t += rng.expovariate(1 / (1.2 * HOUR))
-    add("claim", "dispatched", "claimed", t, {"on_time": t <= claim_due})
-    row["claimed_at"] = _stamp(t)
-    row["assignee_user_id"] = workers[grid_id] if level == "grid" else None
-    if level == "grid" and rng.random() < 0.05:  # escalated to the community
-        t += 2 * HOUR
-        level = "community"
-        add("escalate", "claimed", "dispatched", t, {"to": {"level": "community"}})
-        row.update(
-            claim_due_at=_stamp(t + 2 * HOUR),
-            resolve_due_at=_stamp(t + 7 * DAY),
-            claimed_at=None,
-            handling_level="community",
-            assignee_user_id=None,
-            escalation_level=1,
-        )
-        resolve_due, claim_due = t + 7 * DAY, t + 2 * HOUR
-        t += rng.expovariate(1 / HOUR)
-        add("claim", "dispatched", "claimed", t, {"on_time": t <= claim_due})
-        row["claimed_at"] = _stamp(t)
-    if rng.random() < 0.03:  # more time asked for and given
-        t += HOUR
-        add("request_extension", "claimed", "claimed", t, {"duration": "3 days, 0:00:00"})
-        t += HOUR
-        add("decide_extension", "claimed", "claimed", t, {"approved": True})
-        resolve_due += 3 * DAY
-        row["resolve_due_at"] = _stamp(resolve_due)
-    if rng.random() < 0.02:  # suspended and still waiting
-        t += HOUR
-        add("suspend", "claimed", "suspended", t)
-        row.update(suspended_at=_stamp(t), suspended_from="claimed")
-        return row, timeline
-    if rng.random() < 0.03:  # still being handled
-        return row, timeline
-
-    def settle(moment: float) -> float:
-        moment += rng.expovariate(1 / (2.5 * DAY))
-        add("resolve", "claimed", "resolved", moment)
-        row.update(resolved_at=_stamp(moment), result="已处理")
-        moment += rng.randrange(1, 8) * HOUR
-        add("verify", "resolved", "verified", moment, {"passed": True})
-        moment += HOUR
-        add("close", "verified", "closed", moment)
-        row["closed_at"] = _stamp(moment)
-        return moment
-
-    t = settle(t)
-    if rng.random() < 0.7:
-        t += rng.randrange(2, 72) * HOUR
-        rating = rng.choices((5, 4, 3, 2, 1), weights=(50, 25, 12, 8, 5))[0]
-        row.update(rating=rating)
-        if rating <= 2:  # an unhappy reporter: reworked by the same handler
-            add("rate", "closed", "claimed", t, {"rating": rating})
-            row.update(
-                claimed_at=_stamp(t),
-                claim_due_at=_stamp(t + 2 * HOUR),
-                resolve_due_at=_stamp(t + 7 * DAY),
-                resolved_at=None,
-                closed_at=None,
-                reopen_count=1,
-            )
-            settle(t)
-        else:
-            add("rate", "closed", "rated", t, {"rating": rating})
-    return row, timeline
+    where = timelines.world(grids, workers, departments, category_ids)
+    return timelines.generate(count, where, progress=progress)
 
 
 # --- the limit: the same figures by a full scan in Python ---------------------------------------

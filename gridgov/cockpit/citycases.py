@@ -1,6 +1,6 @@
 """Cases for the benchmark-size city (``gridgov seed --scale city --cases N``): N cases over two
-years (2024–2025) with realistic timelines, written as raw rows with ``executemany`` (the
-generator of ``gridgov bench kpis``; ``case_report`` would take days), then their rollups."""
+years (2024–2025) with realistic timelines (``gridgov.benchmarks.timelines``, the generator of
+``gridgov bench kpis``; ``case_report`` would take days), then their rollups."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def generate(count: int, progress: Any) -> None:
         Category.objects.filter(parent__isnull=False).values_list("pk", flat=True)[:30]
     )
     started = time.perf_counter()
-    events = _generate(count, grids, workers, departments, categories)
+    events = _generate(count, grids, workers, departments, categories, progress)
     progress(
         f"cases: {count:,} with {events:,} timeline rows in {time.perf_counter() - started:.0f}s"
     )

@@ -50,7 +50,7 @@ def test_bulk_case_load_builds_the_indexes_again_after_the_load_even_when_it_fai
     and builds the same ones afterwards, also when the load fails."""
     from django.db import connection
 
-    from gridgov.benchmarks.case_kpis import _indexes_deferred
+    from gridgov.benchmarks.timelines import _indexes_deferred
     from gridgov.cases.models import Case, CaseEvent
 
     if connection.vendor != "sqlite":
