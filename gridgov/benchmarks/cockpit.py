@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import datetime
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -174,8 +176,6 @@ def _duckdb_load(prefix: str) -> tuple[float, Any]:
     """Copy the city's cases and timeline rows into an in-memory DuckDB (times in UTC)."""
     import duckdb
 
-    from gridgov.cases.models import Case, CaseEvent
-
     started = time.perf_counter()
     duck = duckdb.connect(":memory:")
     duck.execute(
@@ -188,53 +188,86 @@ def _duckdb_load(prefix: str) -> tuple[float, Any]:
         "CREATE TABLE events (case_id BIGINT, action VARCHAR, from_status VARCHAR,"
         ' to_status VARCHAR, "at" TIMESTAMP, data VARCHAR)'
     )
-    utc = datetime.UTC
-
-    def naive(value: Any) -> Any:
-        return value.astimezone(utc).replace(tzinfo=None) if value is not None else None
-
-    rows = (
-        Case.objects.filter(area__code__startswith=prefix)
-        .order_by()
-        .values_list(
-            "id",
-            "area__code",
-            "category_id",
-            "channel",
-            "status",
-            "reported_at",
-            "claimed_at",
-            "claim_due_at",
-            "resolved_at",
-            "resolve_due_at",
-            "closed_at",
-            "rating",
-            "reopen_count",
-        )
-    )
     import csv
-    import json
     import tempfile
 
-    # DuckDB reads a CSV file far faster than it takes rows one by one.
+    # DuckDB reads a CSV file far faster than it takes rows one by one; the rows go from the
+    # driver to the file without a Python step per value (converting each moment in Python took
+    # about 2 minutes per 1,000,000 cases).
     with tempfile.TemporaryDirectory() as folder:
-        cases_file, events_file = f"{folder}/cases.csv", f"{folder}/events.csv"
-        with open(cases_file, "w", newline="") as handle:
-            writer = csv.writer(handle)
-            for row in rows.iterator(chunk_size=20_000):
-                writer.writerow(row[:5] + tuple(naive(v) for v in row[5:11]) + row[11:])
-        events = CaseEvent.objects.order_by().values_list(
-            "case_id", "action", "from_status", "to_status", "at", "data"
-        )
-        with open(events_file, "w", newline="") as handle:
-            writer = csv.writer(handle)
-            for case_id, action, source, target, at, data in events.iterator(chunk_size=20_000):
-                writer.writerow(
-                    (case_id, action, source, target, naive(at), json.dumps(data or {}))
-                )
-        duck.execute(f"COPY cases FROM '{cases_file}' (HEADER false, NULLSTR '')")
-        duck.execute(f"COPY events FROM '{events_file}' (HEADER false, NULLSTR '')")
+        for table, sql in _export_queries(prefix).items():
+            path = f"{folder}/{table}.csv"
+            with open(path, "w", newline="") as handle, _raw_cursor() as cursor:
+                cursor.execute(sql, [prefix + "%"] if "%s" in sql else [])
+                writer = csv.writer(handle)
+                while rows := cursor.fetchmany(50_000):
+                    writer.writerows(rows)
+            duck.execute(f"COPY {table} FROM '{path}' (HEADER false, NULLSTR '')")
     return time.perf_counter() - started, duck
+
+
+MOMENTS = (
+    "reported_at",
+    "claimed_at",
+    "claim_due_at",
+    "resolved_at",
+    "resolve_due_at",
+    "closed_at",
+)
+
+
+def _export_queries(prefix: str) -> dict[str, str]:
+    """The rows of the city's cases and timelines, with moments in UTC without a zone and the
+    details as JSON text (SQLite stores both so; PostgreSQL turns them so)."""
+    postgres = connection.vendor == "postgresql"
+
+    def utc(column: str) -> str:
+        return f"({column} AT TIME ZONE 'UTC')" if postgres else column
+
+    moments = ", ".join(utc(f"c.{name}") for name in MOMENTS)
+    cases = (
+        "SELECT c.id, a.code, c.category_id, c.channel, c.status, "  # noqa: S608 # nosec B608 # our own column names
+        f"{moments}, c.rating, c.reopen_count FROM cases_case c"
+        " JOIN areas_area a ON a.id = c.area_id WHERE a.code LIKE %s"
+    )
+    data = "e.data::text" if postgres else "e.data"
+    events = (
+        "SELECT e.case_id, e.action, e.from_status, e.to_status, "  # noqa: S608 # nosec B608 # our own column names
+        f"{utc('e.at')}, {data} FROM cases_caseevent e"
+    )
+    return {"cases": cases, "events": events}
+
+
+@contextmanager
+def _raw_cursor() -> Iterator[Any]:
+    """A cursor that hands over the stored values as they are: on SQLite a read-only connection
+    of its own (Django's parses every moment into a datetime)."""
+    if connection.vendor != "sqlite":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    import sqlite3
+
+    name = connection.settings_dict["NAME"]
+    raw = sqlite3.connect(f"file:{name}?mode=ro", uri=True)
+    try:
+        cursor = raw.cursor()
+        yield _Percent(cursor)
+    finally:
+        raw.close()
+
+
+class _Percent:
+    """The driver's cursor taking Django's %s placeholders."""
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+
+    def execute(self, sql: str, params: list[Any]) -> None:
+        self.cursor.execute(sql.replace("%s", "?"), params)
+
+    def fetchmany(self, size: int) -> list[tuple]:
+        return self.cursor.fetchmany(size)
 
 
 def _duckdb_scan(duck: Any, periods: Any) -> dict[str, float]:
