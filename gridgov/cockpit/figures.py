@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -173,27 +176,77 @@ def _merge(*parts: dict[Any, dict[str, float]]) -> dict[Any, dict[str, float]]:
 
 def _due_later_today(where: Where, moment: datetime.datetime, table: str, by: str | None) -> dict:
     """Due counts of the cases due from ``moment`` to the end of its day, grouped like the rows."""
+    result: dict[Any, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for state, counts in _due_later_states(where, moment):
+        if by is None:
+            key: Any = 0
+        elif by == "key":
+            key = row_keys(state)[table]
+        elif by == "day":
+            key = local_day(state.resolve_due_at)
+        else:
+            key = state.area_code[: int(by.split(":")[1])]
+        for name in DUE_COUNTS:
+            result[key][name] += counts.get(name, 0)
+    return result
+
+
+# Within one reading (a screen), the cases due later today are read and counted once for all
+# its figures: a city has thousands of them, and a screen asks for them per rollup table.
+_reading: ContextVar[dict | None] = ContextVar("cockpit_reading", default=None)
+
+
+@contextmanager
+def one_reading() -> Iterator[None]:
+    token = _reading.set({})
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
+STATE_COLUMNS = (
+    "area__code",
+    "category_id",
+    "channel",
+    "assignee_department_id",
+    "status",
+    "supervised",
+    "reported_at",
+    "claimed_at",
+    "claim_due_at",
+    "resolved_at",
+    "resolve_due_at",
+    "closed_at",
+    "rating",
+    "reopen_count",
+)
+
+
+def _due_later_states(
+    where: Where, moment: datetime.datetime
+) -> list[tuple[CaseState, dict[str, float]]]:
+    """(state, due counts) of the cases due from ``moment`` to the end of its day."""
+    cache = _reading.get()
+    if cache is not None and (where, moment) in cache:
+        return cache[where, moment]
     midnight = datetime.datetime.combine(
         local_day(moment) + datetime.timedelta(days=1),
         datetime.time.min,
         tzinfo=timezone.get_default_timezone(),
     )
     cases = where.cases().filter(Q(resolve_due_at__gte=moment, resolve_due_at__lt=midnight))
-    result: dict[Any, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for case in cases.select_related("area"):
-        state = CaseState.of(case, case.area.code)
-        if by is None:
-            key: Any = 0
-        elif by == "key":
-            key = row_keys(state)[table]
-        elif by == "day":
-            key = local_day(case.resolve_due_at)
-        else:
-            key = state.area_code[: int(by.split(":")[1])]
+    found = []
+    for row in cases.values_list(*STATE_COLUMNS):
+        state = CaseState(*row[:5], bool(row[5]), *row[6:13], row[13] or 0)
+        due: dict[str, float] = defaultdict(float)
         for _day, counts in contributions(state, TimelineFacts()).items():
             for name in DUE_COUNTS:
-                result[key][name] += counts.get(name, 0)
-    return result
+                due[name] += counts.get(name, 0)
+        found.append((state, due))
+    if cache is not None:
+        cache[where, moment] = found
+    return found
 
 
 def figures(

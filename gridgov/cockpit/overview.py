@@ -121,6 +121,18 @@ def build(
     now: datetime.datetime | None = None,
     people: bool = True,
 ) -> Overview:
+    with figures.one_reading():
+        return _build(area, where, children, grandchildren, now, people)
+
+
+def _build(
+    area: Area | None,
+    where: Where,
+    children: list[Area] | None,
+    grandchildren: list[Area] | None,
+    now: datetime.datetime | None,
+    people: bool,
+) -> Overview:
     now = now or timezone.now()
     periods = Periods.at(now)
     result = Overview(area=area, where=where, now=now, periods=periods)

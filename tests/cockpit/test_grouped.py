@@ -140,3 +140,29 @@ def test_narrowed_periods_keep_their_counts(world, cases):
         if kept:
             alone = {k: {n: v for n, v in c.items() if n in kept} for k, c in alone.items()}
         assert plain(together[name]) == plain(alone), name
+
+
+def test_one_reading_counts_the_cases_due_later_today_once_and_the_same(world, cases):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    month = overview.Periods.at(NOWS[0]).month
+    readings = {}
+    for name, reading in (("alone", None), ("shared", figures.one_reading)):
+        with CaptureQueriesContext(connection) as queries:
+            if reading is None:
+                found = [
+                    plain(figures.totals(Where(), *month, as_of=NOWS[0], dimension=d, by=by))
+                    for d, by in GROUPINGS
+                ]
+            else:
+                with reading():
+                    found = [
+                        plain(figures.totals(Where(), *month, as_of=NOWS[0], dimension=d, by=by))
+                        for d, by in GROUPINGS
+                    ]
+        reads = [q for q in queries.captured_queries if "resolve_due_at" in q["sql"]]
+        readings[name] = (found, len(reads))
+    assert readings["shared"][0] == readings["alone"][0]
+    assert readings["alone"][1] == len(GROUPINGS)
+    assert readings["shared"][1] == 1
