@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from gridgov.cases.kpis import CLOSED, LEVELS, NOT_DUE
 from gridgov.cases.models import CaseStatus, HandlingLevel
+from gridgov.cockpit.models import STREET_CODE
 
 S = CaseStatus
 HANDOFF_ACTIONS = ("dispatch", "escalate", "whistle")
@@ -244,6 +245,9 @@ def row_keys(state: CaseState) -> dict[str, Any]:
         "category": state.category_id,
         "channel": state.channel,
         "department": state.department_id,
+        "category_street": state.category_id,
+        "channel_street": state.channel,
+        "department_street": state.department_id,
     }
 
 
@@ -254,11 +258,13 @@ def add_into(into: Delta, state: CaseState, facts: TimelineFacts, sign: int = 1)
     """Add (sign 1) or take off (sign -1) the case's contribution to ``into``:
     (dimension, key, day, area code) → counts."""
     days = contributions(state, facts)
+    street = state.area_code[:STREET_CODE]
     for dimension, key in row_keys(state).items():
-        if dimension == "department" and key is None:
+        if key is None and dimension.startswith("department"):
             continue  # no lead department: nothing to rank
+        area_code = street if dimension.endswith("_street") else state.area_code
         for day, counts in days.items():
-            row = into.setdefault((dimension, key, day, state.area_code), {})
+            row = into.setdefault((dimension, key, day, area_code), {})
             for name, value in counts.items():
                 row[name] = row.get(name, 0) + sign * value
     return into

@@ -25,7 +25,7 @@ from django.utils import timezone
 from gridgov.cases import kpis
 from gridgov.cases.models import Case
 from gridgov.cockpit.facts import CaseState, TimelineFacts, contributions, local_day, row_keys
-from gridgov.cockpit.models import HOUR_COUNTS, ROLLUP_COUNTS, TABLES
+from gridgov.cockpit.models import BY_STREET, HOUR_COUNTS, ROLLUP_COUNTS, STREET_CODE, TABLES
 
 NARROW = 9  # a street's code and longer: few rows, found by area first
 MAX_CODES = 2_000
@@ -39,8 +39,9 @@ class Where:
     prefix: str = ""
     department_ids: tuple[int, ...] | None = None
 
-    def rows(self, dimension: str) -> Any:
-        model, _key = TABLES["department" if self.department_ids is not None else dimension]
+    def rows(self, table: str) -> Any:
+        """The rows of this area (and department) in the rollup ``table`` (see ``table``)."""
+        model, _key = TABLES[table]
         queryset = model.objects.all()
         codes = self.codes()
         if codes is not None:
@@ -104,6 +105,17 @@ class Where:
         return queryset
 
 
+def table(where: Where, dimension: str, by: str | None) -> str:
+    """The rollup table that answers ``dimension`` for ``where`` grouped ``by``: a department's
+    own figures come from its rollup; a street or anything wider, grouped no finer than streets,
+    reads the rows by street (``BY_STREET``)."""
+    name = "department" if where.department_ids is not None else dimension
+    coarse = by is None or by in ("key", "day") or int(by.split(":")[1]) <= STREET_CODE
+    if name in BY_STREET and coarse and len(where.prefix) <= STREET_CODE:
+        return BY_STREET[name]
+    return name
+
+
 def days(start: datetime.datetime, end: datetime.datetime) -> tuple[datetime.date, datetime.date]:
     """The local days of a period that starts and ends at local midnight."""
     first, last = timezone.localtime(start), timezone.localtime(end)
@@ -155,13 +167,11 @@ def totals(
     "key" (the dimension's key), "day" or "area:N" (the first N digits of the area code)."""
     first, last = days(start, end)
     as_of = as_of or timezone.now()
-    if where.department_ids is not None and dimension not in ("area", "department"):
-        dimension = "department"  # a department's figures come from its own rollup
-    table = "department" if where.department_ids is not None else dimension
+    source = table(where, dimension, by)
     if names is None:
-        names = (*ROLLUP_COUNTS, *HOUR_COUNTS) if hours and table == "area" else ROLLUP_COUNTS
-    group = _group(by, table)
-    rows = where.rows(dimension).filter(day__gte=first, day__lt=last)
+        names = (*ROLLUP_COUNTS, *HOUR_COUNTS) if hours and source == "area" else ROLLUP_COUNTS
+    group = _group(by, source)
+    rows = where.rows(source).filter(day__gte=first, day__lt=last)
     result = _sum(rows, names, group)
     # The due cohort ends at as_of: no deadline after it counts.
     due_end = max(start, min(end, as_of))
@@ -175,7 +185,7 @@ def totals(
             later_today = {}
             later = _merge(later, _sum(rows.filter(day=due_day), due_names, group))
         else:
-            later_today = _due_later_today(where, due_end, table, by)
+            later_today = _due_later_today(where, due_end, source, by)
         for key, counts in _merge(later, later_today).items():
             target = result.setdefault(key, {name: 0 for name in names})
             for name in due_names:

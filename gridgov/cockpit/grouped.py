@@ -69,9 +69,7 @@ def totals(
     some periods (e.g. last month needs no hours): the days no other period covers are read
     with fewer columns (a second query), which is what costs in a wide scan."""
     as_of = as_of or timezone.now()
-    if where.department_ids is not None and dimension not in ("area", "department"):
-        dimension = "department"
-    table = "department" if where.department_ids is not None else dimension
+    table = figures.table(where, dimension, by)
     if names is None:
         names = (*ROLLUP_COUNTS, *HOUR_COUNTS) if hours and table == "area" else ROLLUP_COUNTS
     cuts = {name: _Cut(start, end, as_of) for name, (start, end) in periods.items()}
@@ -85,7 +83,7 @@ def totals(
     for period, cut in cuts.items():
         for i in range(bounds.index(cut.first), bounds.index(cut.last)):
             needs[i] |= set(wanted[period])
-    segments = _read(where, dimension, table, by, names, bounds, needs)
+    segments = _read(where, table, by, names, bounds, needs)
     later_today: dict[datetime.datetime, Groups] = {}
     result: dict[str, Groups] = {}
     for period, cut in cuts.items():
@@ -126,7 +124,6 @@ def totals(
 
 def _read(
     where: Where,
-    dimension: str,
     table: str,
     by: str | None,
     names: tuple[str, ...],
@@ -142,14 +139,13 @@ def _read(
             continue
         if needs[first]:
             kept = tuple(name for name in names if name in needs[first])
-            _read_run(where, dimension, table, by, kept, bounds, first, last + 1, found)
+            _read_run(where, table, by, kept, bounds, first, last + 1, found)
         first = last + 1
     return found
 
 
 def _read_run(
     where: Where,
-    dimension: str,
     table: str,
     by: str | None,
     names: tuple[str, ...],
@@ -159,7 +155,7 @@ def _read_run(
     found: dict[Any, dict[int, dict[str, float]]],
 ) -> None:
     """Segments first … end - 1 (the days from bounds[first] to bounds[end]) into ``found``."""
-    rows = where.rows(dimension).filter(day__gte=bounds[first], day__lt=bounds[end])
+    rows = where.rows(table).filter(day__gte=bounds[first], day__lt=bounds[end])
     segment = When_(
         *(When(day__lt=bounds[i + 1], then=Value(i)) for i in range(first, end - 1)),
         default=Value(end - 1),

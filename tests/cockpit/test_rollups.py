@@ -77,20 +77,35 @@ def check_everything(world) -> int:
                 cases.filter(area__code__startswith=grid), Value(0), start, end, as_of=as_of
             )
             assert_same(raw, figures.totals(Where(grid), start, end, as_of=as_of), "grid " + label)
-            for dimension, key in (
-                ("category", "category_id"),
-                ("channel", "channel"),
-                ("department", "assignee_department_id"),
-            ):
-                raw = kpis.count_groups(
-                    cases.filter(**{f"{key}__isnull": False}), F(key), start, end, as_of=as_of
-                )
-                ours = figures.totals(
-                    Where(), start, end, as_of=as_of, dimension=dimension, by="key"
-                )
-                assert_same(raw, ours, f"{dimension} {label}")
+            # by key: everything and the street read the rows by street, a grid its own rows
+            for prefix in ("", world.street.code, grid):
+                for dimension, key in (
+                    ("category", "category_id"),
+                    ("channel", "channel"),
+                    ("department", "assignee_department_id"),
+                ):
+                    raw = kpis.count_groups(
+                        cases.filter(**{f"{key}__isnull": False, "area__code__startswith": prefix}),
+                        F(key),
+                        start,
+                        end,
+                        as_of=as_of,
+                    )
+                    ours = figures.totals(
+                        Where(prefix), start, end, as_of=as_of, dimension=dimension, by="key"
+                    )
+                    assert_same(raw, ours, f"{dimension} {prefix} {label}")
             checked += 1
     return checked
+
+
+def test_wide_reads_take_the_rows_by_street(world):
+    assert figures.table(Where(), "category", "key") == "category_street"
+    assert figures.table(Where(world.street.code), "channel", None) == "channel_street"
+    assert figures.table(Where(world.street.code), "category", "area:12") == "category"
+    assert figures.table(Where(world.grid_a.code), "category", "key") == "category"
+    assert figures.table(Where(department_ids=(1,)), "category", "key") == "department_street"
+    assert figures.table(Where(), "area", "key") == "area"
 
 
 def table_rows() -> dict:
