@@ -21,9 +21,22 @@ class Command(BaseCommand):
             default=None,
             help="days of report read and written per transaction (default 7; memory grows with it)",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processes counting the slices while this one writes (default: 2 on 2 cores or "
+            "more; 0 or 1: count here)",
+        )
+        parser.add_argument(
+            "--parallel-from",
+            type=int,
+            default=None,
+            help="fewer cases than this are counted here, without workers (default 50,000)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from gridgov.cockpit.rebuild import SLICE_DAYS, rebuild
+        from gridgov.cockpit.rebuild import PARALLEL_FROM, SLICE_DAYS, rebuild
 
         since = None
         if options["since"]:
@@ -36,8 +49,15 @@ class Command(BaseCommand):
         slice_days = options["slice_days"] or SLICE_DAYS
         if slice_days < 1:
             raise CommandError(f"--slice-days must be at least 1: {slice_days}")
+        if options["workers"] is not None and options["workers"] < 0:
+            raise CommandError(f"--workers must not be negative: {options['workers']}")
+        parallel_from = options["parallel_from"]
         started = time.perf_counter()
         rows = rebuild(
-            since, progress=lambda message: self.stderr.write(message), slice_days=slice_days
+            since,
+            progress=lambda message: self.stderr.write(message),
+            slice_days=slice_days,
+            workers=options["workers"],
+            parallel_from=PARALLEL_FROM if parallel_from is None else parallel_from,
         )
         self.stdout.write(f"rollups rebuilt: {rows:,} rows in {time.perf_counter() - started:.1f}s")
