@@ -4,7 +4,7 @@ In a scratch database, writes N cases of one street (4 communities, 40 grids, 4 
 two years with realistic timelines — report, accept, dispatch (sometimes returned and dispatched
 again), claim (on time or late), escalation, extension, suspension, resolution, verification,
 closing, a rating (an unhappy one reworks the case), merged duplicates, rejections — as raw rows
-through Django's own connection (``executemany``; ``transition`` would take hours), then times
+(``gridgov.benchmarks.timelines``; ``transition`` would take hours), then times
 
 - ours: ``reports.street_report`` for one month — every figure of the street plus the rankings
   of its communities, grids and departments (four aggregate queries);
