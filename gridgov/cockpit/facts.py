@@ -245,6 +245,7 @@ def row_keys(state: CaseState) -> dict[str, Any]:
         "category": state.category_id,
         "channel": state.channel,
         "department": state.department_id,
+        "area_street": None,
         "category_street": state.category_id,
         "channel_street": state.channel,
         "department_street": state.department_id,

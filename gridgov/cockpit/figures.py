@@ -25,7 +25,13 @@ from django.utils import timezone
 from gridgov.cases import kpis
 from gridgov.cases.models import Case
 from gridgov.cockpit.facts import CaseState, TimelineFacts, contributions, local_day, row_keys
-from gridgov.cockpit.models import BY_STREET, HOUR_COUNTS, ROLLUP_COUNTS, STREET_CODE, TABLES
+from gridgov.cockpit.models import (
+    BY_STREET,
+    ROLLUP_COUNTS,
+    STREET_CODE,
+    TABLES,
+    counts_of,
+)
 
 NARROW = 9  # a street's code and longer: few rows, found by area first
 MAX_CODES = 2_000
@@ -169,7 +175,7 @@ def totals(
     as_of = as_of or timezone.now()
     source = table(where, dimension, by)
     if names is None:
-        names = (*ROLLUP_COUNTS, *HOUR_COUNTS) if hours and source == "area" else ROLLUP_COUNTS
+        names = counts_of(source) if hours else ROLLUP_COUNTS
     group = _group(by, source)
     rows = where.rows(source).filter(day__gte=first, day__lt=last)
     result = _sum(rows, names, group)

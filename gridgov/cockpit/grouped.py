@@ -28,7 +28,7 @@ from django.utils import timezone
 from gridgov.cockpit import figures
 from gridgov.cockpit.facts import local_day
 from gridgov.cockpit.figures import DUE_COUNTS, Where
-from gridgov.cockpit.models import HOUR_COUNTS, ROLLUP_COUNTS, TABLES
+from gridgov.cockpit.models import ROLLUP_COUNTS, TABLES, counts_of
 
 Period = tuple[datetime.datetime, datetime.datetime]
 Groups = dict[Any, dict[str, float]]
@@ -71,7 +71,7 @@ def totals(
     as_of = as_of or timezone.now()
     table = figures.table(where, dimension, by)
     if names is None:
-        names = (*ROLLUP_COUNTS, *HOUR_COUNTS) if hours and table == "area" else ROLLUP_COUNTS
+        names = counts_of(table) if hours else ROLLUP_COUNTS
     cuts = {name: _Cut(start, end, as_of) for name, (start, end) in periods.items()}
     wanted = {
         period: tuple(name for name in names if name in set((only or {}).get(period, names)))

@@ -70,7 +70,7 @@ def apply(delta: Delta) -> None:
         if not changed:
             continue
         model, key_column = TABLES[dimension]
-        if dimension != "area":
+        if key_column is not None:  # only the area tables count hours
             changed = {
                 name: value for name, value in changed.items() if not name.startswith("hour_")
             }
@@ -105,4 +105,4 @@ def upsert(
 
 
 def _all_counts(model: Any) -> tuple[str, ...]:
-    return AREA_COUNTS if model is TABLES["area"][0] else ROLLUP_COUNTS
+    return AREA_COUNTS if model in (TABLES["area"][0], TABLES["area_street"][0]) else ROLLUP_COUNTS

@@ -131,6 +131,24 @@ class DepartmentDay(RollupCounts):
         return f"{self.day} {self.area_code} {self.department_id}"
 
 
+class AreaStreetDay(RollupCounts):
+    """``AreaDay`` summed to the street (``area_code`` is the street's code), hours included."""
+
+    class Meta:
+        verbose_name = _("daily area rollup by street")
+        verbose_name_plural = _("daily area rollups by street")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "area_code"], name="cockpit_areastreet_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.area_code}"
+
+
+for _hour in HOUR_COUNTS:
+    AreaStreetDay.add_to_class(_hour, models.IntegerField(default=0))
+
+
 class CategoryStreetDay(RollupCounts):
     """``CategoryDay`` summed to the street (``area_code`` is the street's code)."""
 
@@ -194,16 +212,24 @@ TABLES: dict[str, tuple[type[RollupCounts], str | None]] = {
     "category": (CategoryDay, "category_id"),
     "channel": (ChannelDay, "channel"),
     "department": (DepartmentDay, "department_id"),
+    "area_street": (AreaStreetDay, None),
     "category_street": (CategoryStreetDay, "category_id"),
     "channel_street": (ChannelStreetDay, "channel"),
     "department_street": (DepartmentStreetDay, "department_id"),
 }
 # The length of a street's code: the rows of the "_street" tables carry it as their area code.
-# A city's month is 875,000 category rows by grid (10,000,000 cases) and 32,000 by street, so
-# the streets and everything wider read these; communities and grids read the finest rows.
+# A city's month is 875,000 category rows by grid (10,000,000 cases) and 32,000 by street, and
+# 59,000 area rows against 1,100: the streets and everything wider read these; communities and
+# grids read the finest rows.
 STREET_CODE = 9
 BY_STREET = {
+    "area": "area_street",
     "category": "category_street",
     "channel": "channel_street",
     "department": "department_street",
 }
+
+
+def counts_of(dimension: str) -> tuple[str, ...]:
+    """The count columns of a dimension's table: the area tables (no key) count hours too."""
+    return (*ROLLUP_COUNTS, *HOUR_COUNTS) if TABLES[dimension][1] is None else ROLLUP_COUNTS

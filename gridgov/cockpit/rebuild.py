@@ -26,7 +26,7 @@ from django.utils import timezone
 from gridgov.cases.models import Case, CaseEvent
 from gridgov.cockpit.facts import CaseState, Delta, add_into, local_day, timeline_facts
 from gridgov.cockpit.maintain import apply
-from gridgov.cockpit.models import HOUR_COUNTS, ROLLUP_COUNTS, TABLES
+from gridgov.cockpit.models import TABLES, counts_of
 
 CHUNK = 5_000
 # Days of report per slice of a rebuild: a week of a 10,000,000-case city is about 100,000 cases.
@@ -208,7 +208,7 @@ Rows = dict[tuple[str, Any, datetime.date, str], Row]
 def _layout(dimension: str) -> tuple[list[str], tuple[str, ...]]:
     """The key columns and the count columns of the dimension's table, in row order."""
     key_column = TABLES[dimension][1]
-    names = (*ROLLUP_COUNTS, *HOUR_COUNTS) if dimension == "area" else ROLLUP_COUNTS
+    names = counts_of(dimension)
     return ["day", "area_code"] + ([key_column] if key_column else []), names
 
 
@@ -264,7 +264,7 @@ def _merge(into: Rows, rows: Rows) -> None:
         if held is None:
             into[identity] = row
             continue
-        for index in range(3 if identity[0] != "area" else 2, len(row)):
+        for index in range(3 if TABLES[identity[0]][1] is not None else 2, len(row)):
             held[index] += row[index]
 
 

@@ -105,7 +105,9 @@ def test_wide_reads_take_the_rows_by_street(world):
     assert figures.table(Where(world.street.code), "category", "area:12") == "category"
     assert figures.table(Where(world.grid_a.code), "category", "key") == "category"
     assert figures.table(Where(department_ids=(1,)), "category", "key") == "department_street"
-    assert figures.table(Where(), "area", "key") == "area"
+    assert figures.table(Where(), "area", "area:9") == "area_street"
+    assert figures.table(Where(world.street.code), "area", "area:15") == "area"
+    assert figures.table(Where(world.grid_a.code), "area", None) == "area"
 
 
 def table_rows() -> dict:
