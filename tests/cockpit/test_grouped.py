@@ -166,3 +166,24 @@ def test_one_reading_counts_the_cases_due_later_today_once_and_the_same(world, c
     assert readings["shared"][0] == readings["alone"][0]
     assert readings["alone"][1] == len(GROUPINGS)
     assert readings["shared"][1] == 1
+
+
+def test_where_holds_the_cases_its_query_selects(world, cases):
+    from gridgov.cases.models import Case
+
+    for where in (
+        Where(),
+        Where(world.street.code),
+        Where(world.grid_a.code),
+        Where(department_ids=(world.department.pk,)),
+    ):
+        selected = set(where.cases().values_list("pk", flat=True))
+        held = {
+            pk
+            for pk, code, department in Case.objects.values_list(
+                "pk", "area__code", "assignee_department_id"
+            )
+            if where.holds(code, department)
+        }
+        assert held == selected
+        assert selected or where.prefix == world.grid_a.code
