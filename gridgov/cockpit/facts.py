@@ -99,6 +99,25 @@ class CaseState:
         )
 
 
+# The case's columns a ``CaseState`` is made of, in its fields' order (for ``values_list``).
+STATE_COLUMNS = (
+    "area__code",
+    "category_id",
+    "channel",
+    "assignee_department_id",
+    "status",
+    "supervised",
+    "reported_at",
+    "claimed_at",
+    "claim_due_at",
+    "resolved_at",
+    "resolve_due_at",
+    "closed_at",
+    "rating",
+    "reopen_count",
+)
+
+
 @dataclass(frozen=True)
 class TimelineFacts:
     """What the counts read from the timeline (the same look-ups as ``kpis._per_case``)."""

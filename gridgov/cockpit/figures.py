@@ -24,7 +24,14 @@ from django.utils import timezone
 
 from gridgov.cases import kpis
 from gridgov.cases.models import Case
-from gridgov.cockpit.facts import CaseState, TimelineFacts, contributions, local_day, row_keys
+from gridgov.cockpit.facts import (
+    STATE_COLUMNS,
+    CaseState,
+    TimelineFacts,
+    contributions,
+    local_day,
+    row_keys,
+)
 from gridgov.cockpit.models import (
     BY_STREET,
     ROLLUP_COUNTS,
@@ -243,24 +250,6 @@ def one_reading() -> Iterator[None]:
         yield
     finally:
         _reading.reset(token)
-
-
-STATE_COLUMNS = (
-    "area__code",
-    "category_id",
-    "channel",
-    "assignee_department_id",
-    "status",
-    "supervised",
-    "reported_at",
-    "claimed_at",
-    "claim_due_at",
-    "resolved_at",
-    "resolve_due_at",
-    "closed_at",
-    "rating",
-    "reopen_count",
-)
 
 
 def _due_later_states(

@@ -24,7 +24,14 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from gridgov.cases.models import Case, CaseEvent
-from gridgov.cockpit.facts import CaseState, Delta, add_into, local_day, timeline_facts
+from gridgov.cockpit.facts import (
+    STATE_COLUMNS,
+    CaseState,
+    Delta,
+    add_into,
+    local_day,
+    timeline_facts,
+)
 from gridgov.cockpit.maintain import apply
 from gridgov.cockpit.models import TABLES, counts_of
 
@@ -36,23 +43,7 @@ SLICE_DAYS = 7
 CHECKPOINT_PAGES = 65_536
 # Fewer cases than this are counted in the rebuilding process: forking is not worth it.
 PARALLEL_FROM = 50_000
-STATE_FIELDS = (
-    "id",
-    "area__code",
-    "category_id",
-    "channel",
-    "assignee_department_id",
-    "status",
-    "supervised",
-    "reported_at",
-    "claimed_at",
-    "claim_due_at",
-    "resolved_at",
-    "resolve_due_at",
-    "closed_at",
-    "rating",
-    "reopen_count",
-)
+STATE_FIELDS = ("id", *STATE_COLUMNS)
 
 
 def _raw_rows(queryset: Any) -> Iterator[tuple]:
