@@ -15,7 +15,7 @@ import datetime
 import itertools
 import json
 import multiprocessing
-import os
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
@@ -43,6 +43,10 @@ SLICE_DAYS = 7
 CHECKPOINT_PAGES = 65_536
 # Fewer cases than this are counted in the rebuilding process: forking is not worth it.
 PARALLEL_FROM = 50_000
+# Counting in forked processes is asked for (``--workers 2`` counted the 10,000,000-case city
+# in 25 minutes): once, in a test run on PostgreSQL, one worker had ended and the pool waited
+# for ever (``multiprocessing.Pool`` does when a worker dies); the cause was not found.
+WORKERS = 0
 STATE_FIELDS = ("id", *STATE_COLUMNS)
 
 
@@ -312,9 +316,11 @@ def _fewer_checkpoints(pages: int) -> Iterator[None]:
 def _use_workers(workers: int | None, since: datetime.date | None, parallel_from: int) -> int:
     """How many worker processes to count with (0: count in this process)."""
     if workers is None:
-        workers = min(2, os.cpu_count() or 1)
-    # Forked workers see committed rows only and would close this process's connection.
-    if workers < 2 or connection.in_atomic_block:
+        workers = WORKERS
+    # Forked workers see committed rows only and would close this process's connection. A
+    # process with other threads is not forked: a child inherits any lock one of them held at
+    # that moment, and one test run hung that way (the command line has one thread).
+    if workers < 2 or connection.in_atomic_block or threading.active_count() > 1:
         return 0
     cases = Case.objects.all()
     if since is not None:

@@ -25,8 +25,8 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=None,
-            help="processes counting the slices while this one writes (default: 2 on 2 cores or "
-            "more; 0 or 1: count here)",
+            help="processes counting the slices while this one writes (default 0: count here; "
+            "2 counted 10,000,000 cases about twice as fast on 2 cores)",
         )
         parser.add_argument(
             "--parallel-from",
