@@ -288,11 +288,11 @@ def _settle(
 class _Writer:
     """The INSERT statements, with the database turning seconds into its own moments."""
 
-    def __init__(self, mark: str, moment: str) -> None:
+    def __init__(self, moment: str) -> None:
         from gridgov.cases.models import Case, CaseEvent
 
         quote = connection.ops.quote_name
-        self.moment = moment
+        mark = "%s"  # Django's placeholder, on every engine
         self.case_columns = {
             "id": mark,
             "uid": mark,
@@ -355,8 +355,8 @@ class _Writer:
     @classmethod
     def for_connection(cls) -> _Writer:
         if connection.vendor == "sqlite":
-            return cls("%s", "datetime(%s, 'unixepoch')")
-        return cls("%s", "to_timestamp(%s)")
+            return cls("datetime(%s, 'unixepoch')")
+        return cls("to_timestamp(%s)")
 
     def cases(self, b: _Batch) -> None:
         base = int(FIRST_DAY.timestamp())

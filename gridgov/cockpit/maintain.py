@@ -15,9 +15,7 @@ from django.db import connection
 
 from gridgov.cases.models import CaseEvent
 from gridgov.cockpit.facts import CaseState, Delta, TimelineFacts, add_into, timeline_facts
-from gridgov.cockpit.models import HOUR_COUNTS, ROLLUP_COUNTS, TABLES
-
-AREA_COUNTS = (*ROLLUP_COUNTS, *HOUR_COUNTS)
+from gridgov.cockpit.models import TABLES, counts_of
 
 
 def step_followed(*, event: CaseEvent, before: Mapping[str, Any] | None, after: Mapping) -> None:
@@ -69,19 +67,17 @@ def apply(delta: Delta) -> None:
         changed = {name: value for name, value in counts.items() if abs(value) > 1e-9}
         if not changed:
             continue
-        model, key_column = TABLES[dimension]
-        if key_column is not None:  # only the area tables count hours
+        if TABLES[dimension][1] is not None:  # only the area tables count hours
             changed = {
                 name: value for name, value in changed.items() if not name.startswith("hour_")
             }
             if not changed:
                 continue
-        upsert(model, key_column, key, day, area_code, changed)
+        upsert(dimension, key, day, area_code, changed)
 
 
-def upsert(
-    model: Any, key_column: str | None, key: Any, day: Any, area_code: str, counts: dict
-) -> None:
+def upsert(dimension: str, key: Any, day: Any, area_code: str, counts: dict) -> None:
+    model, key_column = TABLES[dimension]
     table = model._meta.db_table
     quote = connection.ops.quote_name
     keys = ["day", "area_code"] + ([key_column] if key_column else [])
@@ -89,7 +85,7 @@ def upsert(
         [key] if key_column else []
     )
     names = list(counts)
-    defaults = [name for name in _all_counts(model) if name not in counts]
+    defaults = [name for name in counts_of(dimension) if name not in counts]
     columns = keys + names + defaults
     values = key_values + [counts[name] for name in names] + [0] * len(defaults)
     updates = ", ".join(
@@ -102,7 +98,3 @@ def upsert(
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
-
-
-def _all_counts(model: Any) -> tuple[str, ...]:
-    return AREA_COUNTS if model in (TABLES["area"][0], TABLES["area_street"][0]) else ROLLUP_COUNTS

@@ -318,8 +318,8 @@ def _use_workers(workers: int | None, since: datetime.date | None, parallel_from
     if workers is None:
         workers = WORKERS
     # Forked workers see committed rows only and would close this process's connection. A
-    # process with other threads is not forked: a child inherits any lock one of them held at
-    # that moment, and one test run hung that way (the command line has one thread).
+    # process with other threads is not forked: a child would inherit any lock one of them held
+    # at that moment (the command line has one thread).
     if workers < 2 or connection.in_atomic_block or threading.active_count() > 1:
         return 0
     cases = Case.objects.all()
@@ -342,9 +342,10 @@ def rebuild(
     holds the rows of a slice and of the weeks its cases stay open, not every row (all rows at
     once took 6.3 GB at 1,000,000 cases; 398 MB of heap now at 2,000,000).
 
-    With ``workers`` processes (default: up to 2, one per core) the slices are counted in
-    forked processes while this one writes the rows of the slices before; with fewer than 2, or
-    fewer than ``parallel_from`` cases to read, or inside a transaction, they are counted here.
+    With ``workers`` processes (default ``WORKERS``, 0) the slices are counted in forked
+    processes while this one writes the rows of the slices before; with fewer than 2, or fewer
+    than ``parallel_from`` cases to read, inside a transaction or beside other threads, they
+    are counted here.
     """
     if slice_days < 1:
         raise ValueError("slice_days must be at least 1")
