@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import datetime
-import secrets
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +33,7 @@ from gridgov.cases.models import (
     EventVisibility,
     Urgency,
 )
-from gridgov.core.compiled import CompiledQuery, insert
+from gridgov.core.compiled import CompiledQuery, NewRow, insert, insert_together
 from gridgov.core.identifiers import validate_phone
 from gridgov.core.models import StoredFile
 
@@ -87,12 +87,6 @@ def _highest_sequence_sql() -> str:
     )
 
 
-def _provisional_number() -> str:
-    """A placeholder, unique and unlike any real number, until the report takes its number just
-    before commit; nobody outside the reporting transaction ever sees it."""
-    return "~" + secrets.token_hex(9)
-
-
 def _next_number(now: datetime.datetime) -> str:
     """The day's next case number, from the day's counter row (one UPSERT, see
     ``CaseNumberCounter``). Rolled back with the report, so no number is skipped."""
@@ -121,29 +115,30 @@ def _first_number_of_day(day: str) -> str:
     return f"{day}{row[0]:06d}"
 
 
-def _number_last(pk: int, now: datetime.datetime) -> str:
-    """Step the day's counter and give case ``pk`` its number in one statement (PostgreSQL: an
-    UPDATE in a WITH clause), the day's first report through ``_next_number``."""
+def _write_numbered(case: Case, event: CaseEvent, follower: CaseFollower | None, now) -> None:
+    """PostgreSQL: the case, numbered from the day's counter, its first timeline entry and its
+    follower in one statement (``insert_together``): one round trip, and in autocommit a
+    transaction by itself, which holds the day's counter row only while it runs."""
     day = timezone.localtime(now).strftime("%Y%m%d")
-    quote = connection.ops.quote_name
-    counter, cases = quote(CaseNumberCounter._meta.db_table), quote(Case._meta.db_table)
-    digits = "step.last::text"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH step AS (UPDATE {counter} SET last = last + 1 WHERE day = %s RETURNING last) "  # noqa: S608 # nosec B608
-            f"UPDATE {cases} SET number = %s || LPAD({digits}, GREATEST(6, LENGTH({digits})), '0') "
-            f"FROM step WHERE {cases}.id = %s RETURNING {cases}.number",
-            [day, day, pk],
-        )
-        row = cursor.fetchone()
-        if row is not None:
-            return row[0]
-        number = _first_number_of_day(day)
-        cursor.execute(
-            f"UPDATE {cases} SET number = %s WHERE id = %s",  # noqa: S608 # nosec B608
-            [number, pk],
-        )
-    return number
+    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    # The day's first report makes the row, above any number written without the counter.
+    step = (
+        f"step AS (INSERT INTO {table} (day, last) VALUES (%s, {_highest_sequence_sql()} + 1) "  # noqa: S608 # nosec B608
+        f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING day, last)"
+    )
+    number = "(SELECT day || LPAD(last::text, GREATEST(6, LENGTH(last::text)), '0') FROM step)"
+    rows = [
+        NewRow(case, sql={"number": number}),
+        NewRow(event, sql={"case": "{row_0}"}),
+    ]
+    if follower is not None:
+        rows.append(NewRow(follower, sql={"case": "{row_0}"}))
+    with disable_auditlog():  # its entry is the follow-up's (gridgov.cases.audit)
+        insert_together(rows, before=step, before_params=[day, f"{day}000000", f"{day}999999"])
+    # The rows were given the case's id, not the case itself.
+    event.case = case
+    if follower is not None:
+        follower.case = case
 
 
 def _resync_number_counter(now: datetime.datetime) -> None:
@@ -199,6 +194,12 @@ def case_report(
         fail("title", _("Say in a few words what the problem is."))
     elif len(title) > 120:
         fail("title", _("The title is longer than 120 characters."))
+    address, reporter_name = (address or "").strip(), (reporter_name or "").strip()
+    # The pages and the API bound these too; a caller that does not gets the same answer.
+    if len(address) > 200:
+        fail("address", _("The address is longer than 200 characters."))
+    if len(reporter_name) > 64:
+        fail("reporter_name", _("The name is longer than 64 characters."))
     if urgency not in Urgency.values:
         fail("urgency", _("Unknown urgency."))
     if crs not in {c.value for c in CRS}:
@@ -239,15 +240,15 @@ def case_report(
         raise ValidationError({"location": [_("No area is set up yet to receive cases.")]})
     now = at or timezone.now()
     # SQLite's writers take turns for the whole transaction anyway: number the case as it is
-    # written. Elsewhere the day's counter row is locked from its UPSERT to the commit, so
-    # concurrent reports take their number last (see below).
-    number_first = connection.vendor == "sqlite"
+    # written. On PostgreSQL the case, its number, timeline entry and follower are one statement
+    # (``_write_numbered``), and a transaction only when more follows in it.
+    at_once = connection.vendor == "postgresql"
     created_by = actor if getattr(actor, "is_authenticated", False) else None
     for _attempt in range(5):
         # Every row is built before the transaction: on SQLite the transaction holds the one
         # write lock, which every other report waits for.
         case = Case(
-            number=_provisional_number(),
+            number="",  # given as it is written
             channel=channel,
             client_key=client_key or None,
             category=category,
@@ -256,11 +257,11 @@ def case_report(
             urgency=urgency,
             lon=wgs_lon,
             lat=wgs_lat,
-            address=(address or "").strip(),
+            address=address,
             area=place,
             outside_grids=outside,
             reporter_user=reporter_user,
-            reporter_name=(reporter_name or "").strip(),
+            reporter_name=reporter_name,
             anonymous=anonymous or reporter_user is None,
             callback_phone=phone,
             status=CaseStatus.REPORTED,
@@ -282,13 +283,18 @@ def case_report(
             follow_up=followups.outbox(follow_up),
         )
         follower = CaseFollower(case=case, user=reporter_user) if reporter_user else None
+        more = bool(photos) or followups.inline() or connection.in_atomic_block
         try:
-            with transaction.atomic():
-                if number_first:
+            with transaction.atomic() if not at_once or more else nullcontext():
+                if at_once:
+                    _write_numbered(case, event, follower, now)
+                else:
                     case.number = _next_number(now)
-                with disable_auditlog():  # its entry is the follow-up's (gridgov.cases.audit)
-                    insert(case)
-                insert(event)
+                    with disable_auditlog():  # its entry is the follow-up's (gridgov.cases.audit)
+                        insert(case)
+                    insert(event)
+                    if follower is not None:
+                        insert(follower)
                 for photo in photos:
                     CaseAttachment.objects.create(
                         case=case, event=event, file=photo, kind=AttachmentKind.BEFORE
@@ -299,12 +305,6 @@ def case_report(
                     StoredFile.objects.filter(
                         pk__in=[photo.pk for photo in photos], area__isnull=True
                     ).update(area=place)
-                if follower is not None:
-                    insert(follower)
-                if not number_first:
-                    # Numbered last: from the counter's UPSERT to the commit, concurrent reports
-                    # wait on the day's counter row, so as little as possible comes after it.
-                    case.number = _number_last(case.pk, now)
                 followups.followed(event, follow_up)
             return Reported(case, created=True)
         except IntegrityError:

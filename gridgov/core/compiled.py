@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, router
@@ -166,16 +167,8 @@ def _hashable(value: Any) -> bool:
     return True
 
 
-def insert(obj: M, using: str | None = None) -> M:
-    """``obj.save()`` of a new row of a single-table model, with the INSERT's SQL kept per
-    connection. Values pass through each field's ``pre_save`` and ``get_db_prep_save`` and the
-    ``pre_save``/``post_save`` signals are sent, as ``save()`` does."""
-    cls = type(obj)
-    meta = cls._meta
-    if meta.parents or meta.proxy or not obj._state.adding:
-        raise ValueError("insert() writes new rows of plain models only")
-    alias = using or router.db_for_write(cls, instance=obj) or "default"
-    connection = connections[alias]
+def _insert_statement(meta: Any, connection: Any) -> tuple[str, list, Any]:
+    """(INSERT with RETURNING of the id, the fields it writes, the id field), kept per connection."""
     cache = connection.__dict__.setdefault(_CACHE_ATTRIBUTE, {})
     key = ("insert", meta.label)
     prepared = cache.get(key)
@@ -195,23 +188,170 @@ def insert(obj: M, using: str | None = None) -> M:
         )
         prepared = (sql, fields, returning)
         cache[key] = prepared
-    sql, fields, returning = prepared
-    # As save(): a related object saved after it was assigned gives its new id now.
-    obj._prepare_related_fields_for_save(operation_name="insert")
-    signals.pre_save.send(sender=cls, instance=obj, raw=False, using=alias, update_fields=None)
+    return prepared
+
+
+def _check_new(obj: models.Model) -> None:
+    meta = obj._meta
+    if meta.parents or meta.proxy or not obj._state.adding:
+        raise ValueError("insert() writes new rows of plain models only")
+
+
+def _prepared_values(obj: models.Model, fields: list, connection: Any, alias: str) -> list:
+    """Each field's value for the INSERT, after the ``pre_save`` signal, as ``save()`` has it."""
+    signals.pre_save.send(
+        sender=type(obj), instance=obj, raw=False, using=alias, update_fields=None
+    )
     params = []
     for field in fields:
         value = field.pre_save(obj, True)
         if hasattr(value, "resolve_expression"):
-            raise ValueError(f"{meta.label}.{field.name}: expressions need save()")
+            raise ValueError(f"{obj._meta.label}.{field.name}: expressions need save()")
         params.append(field.get_db_prep_save(value, connection=connection))
+    return params
+
+
+def _saved(obj: models.Model, alias: str) -> None:
+    obj._state.adding = False
+    obj._state.db = alias
+    signals.post_save.send(
+        sender=type(obj), instance=obj, created=True, update_fields=None, raw=False, using=alias
+    )
+
+
+def insert(obj: M, using: str | None = None) -> M:
+    """``obj.save()`` of a new row of a single-table model, with the INSERT's SQL kept per
+    connection. Values pass through each field's ``pre_save`` and ``get_db_prep_save`` and the
+    ``pre_save``/``post_save`` signals are sent, as ``save()`` does."""
+    _check_new(obj)
+    cls = type(obj)
+    alias = using or router.db_for_write(cls, instance=obj) or "default"
+    connection = connections[alias]
+    sql, fields, returning = _insert_statement(cls._meta, connection)
+    # As save(): a related object saved after it was assigned gives its new id now.
+    obj._prepare_related_fields_for_save(operation_name="insert")
+    params = _prepared_values(obj, fields, connection, alias)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if returning is not None:
             setattr(obj, returning.attname, cursor.fetchone()[0])
-    obj._state.adding = False
-    obj._state.db = alias
-    signals.post_save.send(
-        sender=cls, instance=obj, created=True, update_fields=None, raw=False, using=alias
-    )
+    _saved(obj, alias)
     return obj
+
+
+@dataclass
+class NewRow:
+    """One new row of ``insert_together``: ``obj``, with ``sql`` giving some of its fields (by
+    name) an SQL expression in place of their value. An expression may read the id of an earlier
+    row of the list as ``{row_N}`` (N its place, from 0) and the clauses of ``before``."""
+
+    obj: models.Model
+    sql: dict[str, str] = dataclass_field(default_factory=dict)
+
+
+def _row_shape(row: NewRow, connection: Any) -> tuple[list, Any, list, frozenset]:
+    """(the fields written, the id field, those given by expressions, the others), per model."""
+    meta = row.obj._meta
+    cache = connection.__dict__.setdefault(_CACHE_ATTRIBUTE, {})
+    key = ("together-row", meta.label, tuple(sorted(row.sql)))
+    found = cache.get(key)
+    if found is None:
+        _sql, fields, returning = _insert_statement(meta, connection)
+        if returning is None:
+            raise ValueError(f"{meta.label} has no id to give")
+        given = [f for f in fields if f.name in row.sql]
+        if len(given) != len(row.sql):
+            raise ValueError(f"{meta.label} has no such fields: {sorted(row.sql)}")
+        found = (fields, returning, given, frozenset(f for f in fields if f not in given))
+        cache[key] = found
+    return found
+
+
+def _together_statement(
+    rows: list[NewRow], before: str, nulls: tuple[frozenset, ...], connection: Any
+) -> str:
+    """The statement of ``insert_together``, kept per connection. Fields whose value is None
+    (``nulls``, per row) are written NULL in the text: fewer parameters, and psycopg caches its
+    parsing of a statement of at most 50."""
+    cache = connection.__dict__.setdefault(_CACHE_ATTRIBUTE, {})
+    key = (
+        "together",
+        before,
+        tuple((r.obj._meta.label, tuple(sorted(r.sql.items()))) for r in rows),
+        nulls,
+    )
+    found = cache.get(key)
+    if found is not None:
+        return found
+    quote = connection.ops.quote_name
+    clauses = [before] if before else []
+    names: dict[str, str] = {}
+    for n, (row, empty) in enumerate(zip(rows, nulls, strict=True)):
+        fields, returning, given, _checked = _row_shape(row, connection)
+        slots = [
+            row.sql[f.name].format(**names) if f in given else "NULL" if f in empty else "%s"
+            for f in fields
+        ]
+        back = [quote(returning.column)] + [quote(f.column) for f in given]
+        names[f"row_{n}"] = f"(SELECT {back[0]} FROM row_{n})"  # noqa: S608 # nosec B608
+        clauses.append(
+            f"row_{n} AS (INSERT INTO {quote(row.obj._meta.db_table)} "  # noqa: S608 # nosec B608 # names from the meta
+            f"({', '.join(quote(f.column) for f in fields)}) VALUES ({', '.join(slots)}) "
+            f"RETURNING {', '.join(back)})"
+        )
+    tables = ", ".join(f"row_{n}" for n in range(len(rows)))
+    statement = f"WITH {', '.join(clauses)} SELECT * FROM {tables}"  # noqa: S608 # nosec B608
+    cache[key] = statement
+    return statement
+
+
+def insert_together(
+    rows: list[NewRow],
+    *,
+    before: str = "",
+    before_params: list | tuple = (),
+    using: str = "default",
+) -> list[tuple]:
+    """New rows of several tables in one PostgreSQL statement (data-modifying ``WITH`` clauses):
+    in autocommit, one round trip, and a transaction by itself. ``before`` is a first clause
+    (``name AS (...)``, its parameters ``before_params``) that the expressions may read.
+
+    Each value passes through its field and the save signals are sent, as ``insert`` does; each
+    row gets its id. Returns, per row, the values its expressions gave.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        raise ValueError("insert_together() needs PostgreSQL's data-modifying WITH")
+    shapes = [_row_shape(row, connection) for row in rows]
+    params: list = list(before_params)
+    nulls = []
+    for row, (fields, _returning, _given, checked) in zip(rows, shapes, strict=True):
+        _check_new(row.obj)
+        # A field given by an expression (such as an earlier row's id) is not checked for an
+        # unsaved related object: the statement gives its value.
+        row.obj._prepare_related_fields_for_save(operation_name="insert", fields=checked)
+        values = _prepared_values(row.obj, fields, connection, using)
+        empty = []
+        for target, value in zip(fields, values, strict=True):
+            if target in checked:
+                if value is None:
+                    empty.append(target)
+                else:
+                    params.append(value)
+        nulls.append(frozenset(empty))
+    statement = _together_statement(rows, before, tuple(nulls), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        result = cursor.fetchone()
+    given_values = []
+    at = 0
+    for row, (_fields, returning, given, _checked) in zip(rows, shapes, strict=True):
+        setattr(row.obj, returning.attname, result[at])
+        values = tuple(result[at + 1 : at + 1 + len(given)])
+        for target, value in zip(given, values, strict=True):
+            setattr(row.obj, target.attname, value)
+        at += 1 + len(given)
+        given_values.append(values)
+    for row in rows:
+        _saved(row.obj, using)
+    return given_values
