@@ -183,6 +183,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
+    # Django's PostgreSQL backend with a health check that polls the socket before it asks the
+    # server (gridgov/core/postgresql/base.py).
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "gridgov.core.postgresql"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Every request is one transaction: a crash mid-request leaves no partial write.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True

@@ -24,16 +24,26 @@ from collections.abc import Callable, Iterable
 
 from auditlog.models import LogEntry
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 
 from gridgov.cases import changes
 from gridgov.cases.audit import report_audit_entries
 from gridgov.cases.models import Case, CaseEvent
 
 logger = logging.getLogger(__name__)
-# Follow-ups carried out per transaction by the relay: short enough that the batch's locks
-# (on SQLite, the one write lock) are held for tens of milliseconds.
+# Follow-ups carried out per transaction by the relay, and how often it looks for them. On SQLite
+# a batch holds the one write lock that every report waits for: small batches, looked for often,
+# keep that under ten milliseconds. PostgreSQL locks only the batch's own rows, and a batch's
+# statements cost about the same for 25 steps as for 100 (the rollup rows they share are written
+# once): 0.85 ms of CPU a step in batches of 100 against 1.5 ms in batches of 25, on 2 cores.
 BATCH = 25
+RHYTHM = {"sqlite": (BATCH, 0.1)}
+OTHER_RHYTHM = (100, 0.3)
+
+
+def rhythm() -> tuple[int, float]:
+    """(steps per batch, seconds between looks) of the relay on this database."""
+    return RHYTHM.get(connection.vendor, OTHER_RHYTHM)
 
 
 def inline() -> bool:
@@ -185,16 +195,19 @@ def carry_out_waiting(event_ids: list[int], *, chunk: int = BATCH) -> int:
     return done
 
 
-def relay(stop: threading.Event, *, interval: float = 0.1, batch: int = 500) -> None:
-    """Carry out waiting follow-ups, oldest first, until ``stop`` is set (a worker's thread)."""
+def relay(stop: threading.Event, *, interval: float | None = None, batch: int = 500) -> None:
+    """Carry out waiting follow-ups, oldest first, until ``stop`` is set (a worker's thread);
+    ``interval`` between looks when none wait (the database's ``rhythm`` if not given)."""
+    chunk, every = rhythm()
+    interval = every if interval is None else interval
     while not stop.is_set():
         waiting: list[int] = []
         try:
             waiting = pending(batch)
-            for start in range(0, len(waiting), BATCH):
+            for start in range(0, len(waiting), chunk):
                 if stop.is_set():
                     break
-                carry_out_waiting(waiting[start : start + BATCH])
+                carry_out_waiting(waiting[start : start + chunk], chunk=chunk)
         except Exception:  # the database is away: try again later
             logger.exception("follow-up relay could not read the outbox")
         finally:
@@ -212,7 +225,7 @@ def start_relay() -> tuple[threading.Thread, threading.Event]:
 
 def settle_all() -> int:
     """Carry out every waiting follow-up now (``gridgov sweep``, before a rollup rebuild)."""
-    return carry_out_waiting(pending())
+    return carry_out_waiting(pending(), chunk=rhythm()[0])
 
 
 def pending_count() -> int:

@@ -4,7 +4,8 @@ transaction (``followups.followed``) so that the one request that finds the "arm
 there, where a SIGKILL lands.
 
 The case row, its timeline entry with the follow-up (and the audit entry's content) and the
-follower are written by then; the commit is not.
+follower are written by then. On SQLite the commit is not; on PostgreSQL, where they are one
+statement in autocommit (``services._write_numbered``), it is, and the answer is not sent.
 Nothing in gridgov itself knows about this.
 """
 

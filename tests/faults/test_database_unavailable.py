@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from django.db import connection
+from django.db import close_old_connections, connection
 
 from gridgov.api.tokens import token_create
 from gridgov.cases.models import Case, CaseEvent
@@ -156,3 +156,25 @@ def test_the_database_lost_in_the_middle_of_a_request_answers_503_and_saves_noth
     assert Case.objects.count() == 0 and CaseEvent.objects.count() == 0
     assert client.post("/api/v1/cases", **post).status_code == 201
     assert Case.objects.count() == 1
+
+
+@pytest.mark.pg
+def test_a_kept_connection_the_server_dropped_is_replaced_before_the_next_request(
+    world, token, outage, client
+):
+    """Between two requests the server side of the kept connection goes away (a restart, a
+    terminated backend): the next request's health check sees it and reconnects, so the user
+    sees no error. A quiet healthy connection passes the check without a round trip."""
+    assert connection.settings_dict["ENGINE"] == "gridgov.core.postgresql"
+    assert client.get("/api/v1/cases", headers=token).status_code == 200
+    connection.ensure_connection()
+    kept = connection.connection
+    assert connection.is_usable()
+    outage.begin()  # every open connection through the proxy is dropped
+    outage.end()
+    assert not connection.is_usable()
+    # What the server does as each request starts (Django's test client leaves it out): the
+    # connection is marked for its health check, which the request's first query runs.
+    close_old_connections()
+    assert client.get("/api/v1/cases", headers=token).status_code == 200
+    assert connection.connection is not kept
