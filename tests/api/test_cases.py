@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 
 import pytest
 from django.utils import timezone
@@ -244,3 +245,31 @@ def test_case_creation_queries_stay_few(world, api, django_assert_max_num_querie
     assert response.status_code == 201
     assert CaseEvent.objects.filter(case_id=response.json()["id"]).count() == 1
     assert Case.objects.get().status == CaseStatus.REPORTED
+
+
+def test_a_report_answers_as_ninja_would_and_a_drifted_answer_fails(
+    world, api, monkeypatch, caplog
+):
+    """The report's answer skips ninja's second check of its dict (gridgov.api.answers); the
+    suite checks every such answer against the schema instead."""
+    from gridgov.api.answers import AnswerDrift
+    from gridgov.api.main import api as ninja
+    from gridgov.api.routers import cases as router
+    from gridgov.api.schemas import CaseOut
+
+    body = {**REPORT, "area": world.grid_a.code}
+    answer = api(world.worker_a).post("/api/v1/cases", body)
+    assert answer.status_code == 201 and answer["Content-Type"].startswith("application/json")
+    case = Case.objects.get(pk=answer.json()["id"])
+    dumped = CaseOut.model_validate(router.case_out(case)).model_dump()
+    assert answer.json() == json.loads(ninja.renderer.render(None, dumped, response_status=201))
+
+    # A dict that the schema would take but render otherwise (a number sent as text).
+    real = router.case_out
+    monkeypatch.setattr(router, "case_out", lambda case: {**real(case), "lon": "116.4"})
+    with caplog.at_level("ERROR"):
+        drifted = api(world.worker_a).post("/api/v1/cases", body)
+    assert drifted.status_code == 500
+    assert any(
+        record.exc_info and isinstance(record.exc_info[1], AnswerDrift) for record in caplog.records
+    )

@@ -9,12 +9,13 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Header, Path, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field, field_validator
 
+from gridgov.api.answers import answer
 from gridgov.api.errors import ApiError, invalid
 from gridgov.api.lookups import field_error, visible_area
 from gridgov.api.paging import Paging, page
@@ -109,7 +110,7 @@ def case_create(
     request: HttpRequest,
     payload: CaseIn,
     idempotency_key: str | None = IDEMPOTENCY_KEY,
-) -> Status:
+) -> HttpResponse:
     user = request.auth
     kind = _reporter_kind(user)
     if not kind:
@@ -145,7 +146,7 @@ def case_create(
         )
     except ValidationError as error:
         raise invalid(error) from error
-    return Status(201 if reported.created else 200, case_out(reported.case))
+    return answer(request, 201 if reported.created else 200, CaseOut, case_out(reported.case))
 
 
 class CaseListFilters(Schema):
