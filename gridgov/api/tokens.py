@@ -7,13 +7,16 @@ import hashlib
 import secrets
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.api.models import ApiToken
 from gridgov.core.compiled import CompiledQuery
+from gridgov.core.scoping import remember_scope
 
 TOKEN_START = "gg_"  # noqa: S105 (the start of every token, not a secret) # nosec B105
 PREFIX_LENGTH = len(TOKEN_START) + 8
@@ -65,12 +68,25 @@ def token_find(text: str) -> list[ApiToken]:
     return list(ApiToken.objects.filter(prefix__startswith=text).select_related("user"))
 
 
-# Every API request runs this look-up: compiled once (gridgov.core.compiled).
-_ACTIVE_TOKEN: CompiledQuery[ApiToken] = CompiledQuery(
+# Every API request runs this look-up: compiled once (gridgov.core.compiled). It brings the
+# user's active roles along (one row per role, a LEFT JOIN), which every endpoint asks next
+# (``scope_of``): one statement instead of two.
+_TOKEN_FIELDS = tuple(f.attname for f in ApiToken._meta.concrete_fields)
+_USER_FIELDS = tuple(f.attname for f in get_user_model()._meta.concrete_fields)
+_ACTIVE_TOKEN: CompiledQuery = CompiledQuery(
     lambda p: (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.annotate(
+            roles=FilteredRelation("user__assignments", condition=Q(user__assignments__active=True))
+        )
         .filter(key_hash=p("key_hash"), revoked_at__isnull=True)
-        .order_by()[:1]
+        .order_by()
+        .values_list(
+            *_TOKEN_FIELDS,
+            *(f"user__{name}" for name in _USER_FIELDS),
+            "roles__role",
+            "roles__area__code",
+            "roles__department_id",
+        )
     )
 )
 
@@ -79,10 +95,17 @@ def user_for_key(key: str) -> Any | None:
     """The active user of an active token, or None (unknown, revoked, or the user disabled)."""
     if not key or not key.startswith(TOKEN_START) or len(key) > 100:
         return None
-    token = _ACTIVE_TOKEN.first(key_hash=digest(key))
-    if token is None or not token.user.is_active:
+    rows = _ACTIVE_TOKEN.rows(key_hash=digest(key))
+    if not rows:
         return None
+    at = len(_TOKEN_FIELDS)
+    till = at + len(_USER_FIELDS)
+    token = ApiToken.from_db("default", _TOKEN_FIELDS, rows[0][:at])
+    user = get_user_model().from_db("default", _USER_FIELDS, rows[0][at:till])
+    if not user.is_active:
+        return None
+    remember_scope(user, [row[till:] for row in rows if row[till] is not None])
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return user

@@ -60,9 +60,17 @@ def scope_of(user: User | Any) -> Scope:
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
+    return remember_scope(user, _assignments().rows(user=user.pk))
+
+
+def remember_scope(
+    user: User | Any, assignments: list[tuple[str, str | None, int | None]]
+) -> Scope:
+    """The scope of ``user`` from their active (role, area code, department) rows, kept on the
+    user object for ``scope_of``: for a caller that read the rows along with the user (the API
+    token's look-up)."""
     from gridgov.core.models import Role
 
-    assignments = _assignments().rows(user=user.pk)
     roles = frozenset(role for role, _code, _department in assignments)
     everything = user.is_superuser or Role.ADMIN in roles
     # A resident's assignment says where they live (for routing their reports), not what they may

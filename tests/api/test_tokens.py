@@ -124,3 +124,22 @@ def test_back_office_lists_and_revokes_tokens_but_never_shows_or_makes_them(worl
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert ApiClient(key).get("/api/v1/me").status_code == 401
+
+
+def test_the_token_look_up_brings_the_users_active_roles_in_the_same_statement(
+    world, django_assert_num_queries
+):
+    from gridgov.api.tokens import user_for_key
+    from gridgov.core.models import RoleAssignment
+    from gridgov.core.scoping import scope_of
+
+    key = create("worker_a")
+    user_for_key(key)  # the first use touches last_used_at
+    fresh = scope_of(type(world.worker_a).objects.get(pk=world.worker_a.pk))
+    with django_assert_num_queries(1):
+        user = user_for_key(key)
+        assert scope_of(user) == fresh and fresh.area_codes == (world.grid_a.code,)
+    # A role made inactive is gone from the next look-up; no role at all is an empty scope.
+    RoleAssignment.objects.filter(user=world.worker_a).update(active=False)
+    assert scope_of(user_for_key(key)).empty
+    assert user_for_key(key).pk == world.worker_a.pk
