@@ -43,6 +43,12 @@ _CASE_OF_KEY = CompiledQuery(
 )
 
 
+# Django's choices build their list of values at each call.
+_CHANNELS = frozenset(Channel.values)
+_URGENCIES = frozenset(Urgency.values)
+_CRSES = frozenset(c.value for c in CRS)
+
+
 @dataclass(frozen=True)
 class Reported:
     case: Case
@@ -185,7 +191,7 @@ def case_report(
     def fail(name: str, message: str) -> None:
         errors.setdefault(name, []).append(message)
 
-    if channel not in Channel.values:
+    if channel not in _CHANNELS:
         fail("channel", _("Unknown channel."))
     if not isinstance(category, Category) or category.is_class or not category.active:
         fail("category", _("Choose an active subcategory."))
@@ -200,9 +206,9 @@ def case_report(
         fail("address", _("The address is longer than 200 characters."))
     if len(reporter_name) > 64:
         fail("reporter_name", _("The name is longer than 64 characters."))
-    if urgency not in Urgency.values:
+    if urgency not in _URGENCIES:
         fail("urgency", _("Unknown urgency."))
-    if crs not in {c.value for c in CRS}:
+    if crs not in _CRSES:
         fail("crs", _("Coordinates are WGS-84 or GCJ-02."))
     phone = ""
     if callback_phone:

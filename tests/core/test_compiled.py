@@ -204,3 +204,18 @@ def test_insert_together_writes_the_rows_save_writes_in_one_statement(
     assert rows[0] == rows[1]
     assert Case.objects.get(pk=case.pk).callback_phone == "13812345678"
     assert CaseEvent.objects.get(pk=event.pk).data == {"a": 1}
+
+
+def test_the_values_passed_as_they_are_are_what_djangos_fields_would_give():
+    """``_prepared_values`` skips the field for None and for the plain values of ``_AS_IS``."""
+    from django.db import connection, models
+
+    from gridgov.core.compiled import _AS_IS
+
+    samples = {str: ["", "楼道", "x" * 10], bool: [True, False], int: [0, -3, 2**40]}
+    samples[float] = [0.0, 1.5, -2.25]
+    for cls, kind in _AS_IS.items():
+        field = cls(max_length=10) if cls is models.CharField else cls()
+        for value in [*samples[kind], None]:
+            prepared = field.get_db_prep_save(value, connection=connection)
+            assert prepared == value and type(prepared) is type(value), (cls, value)
