@@ -204,9 +204,11 @@ def _check_new(obj: models.Model) -> None:
         raise ValueError("insert() writes new rows of plain models only")
 
 
-# Django's own fields that give a value of exactly this type to the database unchanged: a text
-# to a CharField or TextField, a bool to a BooleanField, an int or a float to theirs. Subclasses
-# (ours encrypt) are not in it: only these exact classes.
+# Django's own fields that may give a value of exactly this type to the database unchanged: a
+# text to a CharField or TextField, a bool to a BooleanField, an int or a float to theirs.
+# Subclasses (ours encrypt) are not in it: only these exact classes. Each pair is kept for a
+# connection only if its backend gives a probe back unchanged (Django wraps ints in psycopg's
+# sized types on PostgreSQL, so those go through their field there).
 _AS_IS: dict[type, type] = {
     models.CharField: str,
     models.TextField: str,
@@ -218,6 +220,22 @@ _AS_IS: dict[type, type] = {
     models.BigIntegerField: int,
     models.FloatField: float,
 }
+_PROBES: dict[type, Any] = {str: "probe", bool: True, int: 7, float: 0.5}
+
+
+def as_is(connection: Any) -> dict[type, type]:
+    """The pairs of ``_AS_IS`` this connection's backend leaves unchanged."""
+    cache = connection.__dict__.setdefault(_CACHE_ATTRIBUTE, {})
+    found = cache.get("as-is")
+    if found is None:
+        found = {}
+        for kind, python_type in _AS_IS.items():
+            probe = _PROBES[python_type]
+            prepared = kind().get_db_prep_save(probe, connection=connection)
+            if type(prepared) is python_type and prepared == probe:
+                found[kind] = python_type
+        cache["as-is"] = found
+    return found
 
 
 def _prepared_values(obj: models.Model, fields: list, connection: Any, alias: str) -> list:
@@ -226,11 +244,12 @@ def _prepared_values(obj: models.Model, fields: list, connection: Any, alias: st
         sender=type(obj), instance=obj, raw=False, using=alias, update_fields=None
     )
     params = []
+    plain = as_is(connection)
     for field in fields:
         value = field.pre_save(obj, True)
         # None is written NULL, as every field of Django's and ours prepares it, and the plain
         # values above as they are: asking each field cost a report a tenth of its time.
-        if value is None or _AS_IS.get(type(field)) is type(value):
+        if value is None or plain.get(type(field)) is type(value):
             params.append(value)
             continue
         if hasattr(value, "resolve_expression"):
