@@ -589,10 +589,11 @@ def _run(
 
     from gridgov.benchmarks import machine
     from gridgov.cases.models import Case
+    from gridgov.core.management.commands.serve import default_workers
 
     world = build_world()
     connection.close()  # the server's workers take over the database; this process waits
-    workers = workers or min(4, (os.cpu_count() or 1) * 2)
+    workers = workers or default_workers()  # as ``gridgov serve`` starts by default
     with server(
         database_url=_database_url(folder),
         data_dir=folder,

@@ -50,3 +50,15 @@ def test_serve_answers_with_gunicorn(tmp_path):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
+
+
+def test_serve_starts_one_worker_per_core_unless_told(monkeypatch):
+    from gridgov.core.management.commands.serve import default_workers
+
+    monkeypatch.delenv("GRIDGOV_WORKERS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5})
+    assert default_workers() == 6
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    assert default_workers() == 2  # one slow request never holds every worker
+    monkeypatch.setenv("GRIDGOV_WORKERS", "5")
+    assert default_workers() == 5

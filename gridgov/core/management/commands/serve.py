@@ -12,6 +12,23 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
+def default_workers() -> int:
+    """``GRIDGOV_WORKERS``, else one sync worker per core this process may run on (two at least,
+    so that one slow request never holds every worker). The intake load test on 2 cores, with
+    the database and a background worker on the same machine: 2 workers gave 20-35 % more reports
+    a second than 4 (SQLite 452-501 against 360, PostgreSQL 302-348 against 260), the no-op the
+    same; four processes taking turns at two cores and one database cost each report about a
+    third more CPU (docs/benchmarks.md, "Web workers")."""
+    configured = os.environ.get("GRIDGOV_WORKERS")
+    if configured:
+        return int(configured)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(2, cores)
+
+
 def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
     """The command line of the production server; the intake load test starts the same one."""
     return [
@@ -48,7 +65,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=int(os.environ.get("GRIDGOV_WORKERS", str(min(4, (os.cpu_count() or 1) * 2)))),
+            default=default_workers(),
         )
         parser.add_argument("--no-collectstatic", action="store_true")
         parser.add_argument(
