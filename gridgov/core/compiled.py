@@ -331,7 +331,7 @@ def _row_shape(row: NewRow, connection: Any) -> tuple[list, Any, list, tuple, li
         if len(given) != len(row.sql):
             raise ValueError(f"{meta.label} has no such fields: {sorted(row.sql)}")
         written = tuple(f not in given for f in fields)  # by a parameter, not an expression
-        relations = [f for f, plain in zip(fields, written, strict=True) if plain and f.is_relation]
+        relations = [f for f in _relations(meta) if f.name not in row.sql]
         found = (fields, returning, given, written, relations)
         cache[key] = found
     return found

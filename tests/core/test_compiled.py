@@ -79,29 +79,38 @@ def test_a_parameter_that_a_lookup_would_change_is_refused(world):
         )
 
 
+def _new_case(world, number: str, now) -> Case:
+    """A hotline case with plain, encrypted, related and defaulted columns, not yet written."""
+    return Case(
+        number=number,
+        channel="hotline",
+        category=Category.objects.filter(parent__isnull=False, active=True).first(),
+        title="楼道堆物",
+        area=world.grid_a,
+        reporter_name="王",
+        callback_phone="13812345678",
+        status=CaseStatus.REPORTED,
+        reported_at=now,
+        lon=120.1,
+        lat=30.2,
+        supervised=True,
+        reopen_count=2,
+    )
+
+
+def _assert_same_columns(first: Case, second: Case) -> None:
+    """Both rows hold the same values, but for their own id, uid, number, phone ciphertext
+    (bound to its row) and update time."""
+    skip = {"id", "uid", "number", "callback_phone", "callback_phone_index", "updated_at"}
+    names = [f.attname for f in Case._meta.concrete_fields if f.attname not in skip]
+    rows = Case.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk").values(*names)
+    assert rows[0] == rows[1]
+
+
 def test_insert_writes_the_row_save_writes_and_sends_the_signals(world):
     load_default_taxonomy(Category)
-    category = Category.objects.filter(parent__isnull=False, active=True).first()
     now = timezone.now()
-
-    def new_case(number: str) -> Case:
-        return Case(
-            number=number,
-            channel="hotline",
-            category=category,
-            title="楼道堆物",
-            area=world.grid_a,
-            reporter_name="王",
-            callback_phone="13812345678",
-            status=CaseStatus.REPORTED,
-            reported_at=now,
-            lon=120.1,
-            lat=30.2,
-            supervised=True,
-            reopen_count=2,
-        )
-
-    saved = new_case("20260101000001")
+    saved = _new_case(world, "20260101000001", now)
     saved.save()
     heard = []
 
@@ -110,15 +119,12 @@ def test_insert_writes_the_row_save_writes_and_sends_the_signals(world):
 
     post_save.connect(listener, sender=Case, dispatch_uid="test-compiled")
     try:
-        inserted = insert(new_case("20260101000002"))
+        inserted = insert(_new_case(world, "20260101000002", now))
     finally:
         post_save.disconnect(sender=Case, dispatch_uid="test-compiled")
     assert heard == [True] and inserted.pk and not inserted._state.adding
 
-    skip = {"id", "uid", "number", "callback_phone", "callback_phone_index", "updated_at"}
-    names = [f.attname for f in Case._meta.concrete_fields if f.attname not in skip]
-    rows = Case.objects.filter(pk__in=[saved.pk, inserted.pk]).order_by("pk").values(*names)
-    assert rows[0] == rows[1]
+    _assert_same_columns(saved, inserted)
     # encrypted as save() encrypts (bound to its own row), blind index as save() writes it
     fresh = Case.objects.get(pk=inserted.pk)
     assert fresh.callback_phone == "13812345678"
@@ -157,26 +163,11 @@ def test_insert_together_writes_the_rows_save_writes_in_one_statement(
     world, django_assert_num_queries
 ):
     load_default_taxonomy(Category)
-    category = Category.objects.filter(parent__isnull=False, active=True).first()
     now = timezone.now()
-
-    def new_case(number: str) -> Case:
-        return Case(
-            number=number,
-            channel="hotline",
-            category=category,
-            title="楼道堆物",
-            area=world.grid_a,
-            callback_phone="13812345678",
-            status=CaseStatus.REPORTED,
-            reported_at=now,
-            lon=120.1,
-        )
-
-    saved = new_case("20260101000001")
+    saved = _new_case(world, "20260101000001", now)
     saved.save()
     CaseEvent.objects.create(case=saved, action="report", to_status="reported", at=now, data={})
-    case = new_case("")
+    case = _new_case(world, "", now)
     event = CaseEvent(case=case, action="report", to_status="reported", at=now, data={"a": 1})
     heard = []
 
@@ -198,10 +189,7 @@ def test_insert_together_writes_the_rows_save_writes_in_one_statement(
     assert given == [("20260101000002",), (case.pk,)]
     assert heard == [("Case", True), ("CaseEvent", True)]
     assert case.number == "20260101000002" and event.case_id == case.pk
-    skip = {"id", "uid", "number", "callback_phone", "callback_phone_index", "updated_at"}
-    names = [f.attname for f in Case._meta.concrete_fields if f.attname not in skip]
-    rows = Case.objects.filter(pk__in=[saved.pk, case.pk]).order_by("pk").values(*names)
-    assert rows[0] == rows[1]
+    _assert_same_columns(saved, case)
     assert Case.objects.get(pk=case.pk).callback_phone == "13812345678"
     assert CaseEvent.objects.get(pk=event.pk).data == {"a": 1}
 
