@@ -37,13 +37,11 @@ logger = logging.getLogger(__name__)
 # statements cost about the same for 25 steps as for 100 (the rollup rows they share are written
 # once): 0.85 ms of CPU a step in batches of 100 against 1.5 ms in batches of 25, on 2 cores.
 BATCH = 25
-RHYTHM = {"sqlite": (BATCH, 0.1)}
-OTHER_RHYTHM = (100, 0.3)
 
 
 def rhythm() -> tuple[int, float]:
     """(steps per batch, seconds between looks) of the relay on this database."""
-    return RHYTHM.get(connection.vendor, OTHER_RHYTHM)
+    return (BATCH, 0.1) if connection.vendor == "sqlite" else (100, 0.3)
 
 
 def inline() -> bool:

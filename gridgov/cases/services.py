@@ -108,17 +108,27 @@ def _next_number(now: datetime.datetime) -> str:
     return f"{day}{row[0]:06d}" if row is not None else _first_number_of_day(day)
 
 
+def _counter_step_sql() -> str:
+    """The day's counter stepped, or made for the day's first report above any number written
+    without it (two at once: the second steps the first's row). Parameters: the day, and the
+    day's first and last possible numbers; it returns the day and its new last number."""
+    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    return (
+        f"INSERT INTO {table} (day, last) VALUES (%s, {_highest_sequence_sql()} + 1) "  # noqa: S608 # nosec B608
+        f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING day, last"
+    )
+
+
+def _day_params(day: str) -> list[str]:
+    return [day, f"{day}000000", f"{day}999999"]
+
+
 def _first_number_of_day(day: str) -> str:
     """The day's counter row made (two at once: the second steps the first's row)."""
-    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (day, last) VALUES (%s, {_highest_sequence_sql()} + 1) "  # noqa: S608 # nosec B608
-            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [day, f"{day}000000", f"{day}999999"],
-        )
+        cursor.execute(_counter_step_sql(), _day_params(day))
         row = cursor.fetchone()
-    return f"{day}{row[0]:06d}"
+    return f"{day}{row[1]:06d}"
 
 
 def _write_numbered(case: Case, event: CaseEvent, follower: CaseFollower | None, now) -> None:
@@ -126,12 +136,7 @@ def _write_numbered(case: Case, event: CaseEvent, follower: CaseFollower | None,
     follower in one statement (``insert_together``): one round trip, and in autocommit a
     transaction by itself, which holds the day's counter row only while it runs."""
     day = timezone.localtime(now).strftime("%Y%m%d")
-    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
-    # The day's first report makes the row, above any number written without the counter.
-    step = (
-        f"step AS (INSERT INTO {table} (day, last) VALUES (%s, {_highest_sequence_sql()} + 1) "  # noqa: S608 # nosec B608
-        f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING day, last)"
-    )
+    step = f"step AS ({_counter_step_sql()})"
     number = "(SELECT day || LPAD(last::text, GREATEST(6, LENGTH(last::text)), '0') FROM step)"
     rows = [
         NewRow(case, sql={"number": number}),
@@ -140,7 +145,7 @@ def _write_numbered(case: Case, event: CaseEvent, follower: CaseFollower | None,
     if follower is not None:
         rows.append(NewRow(follower, sql={"case": "{row_0}"}))
     with disable_auditlog():  # its entry is the follow-up's (gridgov.cases.audit)
-        insert_together(rows, before=step, before_params=[day, f"{day}000000", f"{day}999999"])
+        insert_together(rows, before=step, before_params=_day_params(day))
     # The rows were given the case's id, not the case itself.
     event.case = case
     if follower is not None:
