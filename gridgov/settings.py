@@ -188,6 +188,14 @@ else:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["ENGINE"] = "gridgov.core.postgresql"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Values are bound on the server, and a statement run five times on a connection is prepared
+    # there: PostgreSQL then stops parsing and planning it again, which was half of its CPU for a
+    # report (docs/benchmarks.md, 2026-12-05). Django leaves both off for the sake of connection
+    # poolers in transaction mode; GRIDGOV_DB_PREPARED=0 turns them off behind such a pooler
+    # (PgBouncer before 1.21, or without max_prepared_statements).
+    if env("GRIDGOV_DB_PREPARED", "1") != "0":
+        DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 # Every request is one transaction: a crash mid-request leaves no partial write.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import secrets
 import stat
@@ -103,3 +104,31 @@ def test_demo_command_builds_a_wal_sqlite_database_under_the_data_dir(tmp_path):
     database = tmp_path / "gridgov.sqlite3"
     with sqlite3.connect(database) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def database_options(tmp_path: Path, **extra: str) -> dict:
+    env = production_env(tmp_path, GRIDGOV_PROFILE="development", **extra)
+    code = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
+    )
+    env["DJANGO_SETTINGS_MODULE"] = "gridgov.settings"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_postgresql_binds_on_the_server_and_prepares_unless_turned_off(tmp_path):
+    options = database_options(tmp_path)
+    assert options["server_side_binding"] is True
+    assert options["prepare_threshold"] == 5
+    # Behind a pooler in transaction mode prepared statements break: one variable turns them off.
+    options = database_options(tmp_path, GRIDGOV_DB_PREPARED="0")
+    assert "server_side_binding" not in options
+    assert "prepare_threshold" not in options
