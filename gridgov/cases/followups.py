@@ -29,6 +29,7 @@ from django.db import close_old_connections, connection, transaction
 from gridgov.cases import changes
 from gridgov.cases.audit import report_audit_entries
 from gridgov.cases.models import Case, CaseEvent
+from gridgov.core.compiled import insert_many
 
 logger = logging.getLogger(__name__)
 # Follow-ups carried out per transaction by the relay, and how often it looks for them. On SQLite
@@ -169,8 +170,7 @@ def _prepare(
 
 def _write(write: Callable[[], None], entries: list[LogEntry], steps: Steps) -> None:
     write()
-    if entries:
-        LogEntry.objects.bulk_create(entries)
+    insert_many(entries)
     for event, payload in steps:
         _tell_and_schedule(event, payload)
 
@@ -212,6 +212,8 @@ def relay(stop: threading.Event, *, interval: float | None = None, batch: int = 
             close_old_connections()
         if len(waiting) < batch:
             stop.wait(interval)
+    # The thread's own connection: a stopped relay holds no database session.
+    connection.close()
 
 
 def start_relay() -> tuple[threading.Thread, threading.Event]:

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.db.models import Sum
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from gridgov.cases import followups
@@ -139,3 +140,39 @@ def test_gridgov_sweep_and_rollup_rebuild_carry_out_what_is_waiting(world, repor
     call_command("rollup", "rebuild")  # counts each step once: not again by a late follow-up
     assert followups.pending_count() == 0
     assert counted(world, "dispatched") == (2,)
+
+
+def rollup_rows() -> dict:
+    """Every rollup row's nonzero counts, by table and key."""
+    from gridgov.cockpit.models import TABLES, counts_of
+
+    rows = {}
+    for dimension, (model, key_column) in TABLES.items():
+        keys = ["day", "area_code"] + ([key_column] if key_column else [])
+        for row in model.objects.values(*keys, *counts_of(dimension)):
+            counts = {name: row[name] for name in counts_of(dimension) if row[name]}
+            if counts:
+                rows[(dimension, *(row[key] for key in keys))] = counts
+    return rows
+
+
+@pytest.mark.django_db
+def test_one_batch_of_different_steps_counts_what_a_rebuild_counts(world, report, outbox):
+    """Reports, dispatches and resolutions in two grids, carried out in one batch: each table's
+    rows change different counts, written by one statement a table."""
+    dispatched_by_phone(world, report)
+    resolved = transition(
+        case=dispatched_by_phone(world, report), action="claim", actor=world.worker_a
+    )
+    transition(case=resolved, action="resolve", actor=world.worker_a, result="已清理")
+    report(area=world.grid_b)
+    report(area=world.grid_b, channel="hotline", actor=world.secretary)
+    waiting = followups.pending()
+    assert len(waiting) == 10
+    assert followups.carry_out_batch(waiting) == 10
+    relayed = rollup_rows()
+    today = timezone.localdate()
+    assert relayed[("area", today, world.grid_b.code)]["reported"] == 2
+    assert relayed[("area", today, world.grid_a.code)]["resolved"] == 1
+    call_command("rollup", "rebuild")
+    assert rollup_rows() == relayed

@@ -6,8 +6,10 @@ import datetime
 
 import pytest
 from auditlog.context import disable_auditlog
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import connections
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from gridgov.api.models import ApiToken
@@ -15,7 +17,7 @@ from gridgov.api.tokens import token_create, token_revoke, user_for_key
 from gridgov.areas.models import Area
 from gridgov.cases.models import Case, CaseEvent, CaseStatus, Category
 from gridgov.cases.taxonomy import load_default_taxonomy
-from gridgov.core.compiled import CompiledQuery, NewRow, insert, insert_together
+from gridgov.core.compiled import CompiledQuery, NewRow, insert, insert_many, insert_together
 from gridgov.core.models import RoleAssignment
 
 pytestmark = pytest.mark.django_db
@@ -192,6 +194,74 @@ def test_insert_together_writes_the_rows_save_writes_in_one_statement(
     _assert_same_columns(saved, case)
     assert Case.objects.get(pk=case.pk).callback_phone == "13812345678"
     assert CaseEvent.objects.get(pk=event.pk).data == {"a": 1}
+
+
+def _audit_entries(world, first_pk: int, at) -> list[LogEntry]:
+    """Audit entries as the relay writes them: JSON, a related actor, an address, a time."""
+    return [
+        LogEntry(
+            content_type=ContentType.objects.get_for_model(Case),
+            object_pk=str(first_pk + n),
+            object_id=first_pk + n,
+            object_repr=f"案件 {n}",
+            action=LogEntry.Action.CREATE,
+            changes={"title": [None, f"楼道杂物 {n}"], "urgency": [None, "normal"]},
+            changes_text="",
+            actor=world.resident,
+            remote_addr="10.0.0.7",
+            timestamp=at,
+            additional_data={"channel": "resident", "n": n},
+        )
+        for n in range(3)
+    ]
+
+
+def test_insert_many_writes_the_rows_bulk_create_writes_without_signals(
+    world, django_assert_num_queries
+):
+    load_default_taxonomy(Category)
+    case = _new_case(world, "20260101000001", timezone.now())
+    case.save()
+    LogEntry.objects.all().delete()
+    at = timezone.now()
+    LogEntry.objects.bulk_create(_audit_entries(world, 1000, at))
+    heard = []
+
+    def listener(sender, **kwargs):
+        heard.append(sender)
+
+    pre_save.connect(listener, sender=LogEntry, dispatch_uid="test-many")
+    post_save.connect(listener, sender=LogEntry, dispatch_uid="test-many")
+    entries = _audit_entries(world, 2000, at)
+    try:
+        with django_assert_num_queries(1):
+            insert_many(entries)
+    finally:
+        pre_save.disconnect(sender=LogEntry, dispatch_uid="test-many")
+        post_save.disconnect(sender=LogEntry, dispatch_uid="test-many")
+    assert heard == []
+    assert all(not entry._state.adding for entry in entries)
+    names = [f.attname for f in LogEntry._meta.concrete_fields if f.name not in {"id"}]
+    rows = list(LogEntry.objects.order_by("object_id").values(*names))
+    assert len(rows) == 6
+    for bulk, many in zip(rows[:3], rows[3:], strict=True):
+        assert many["object_id"] == bulk["object_id"] + 1000
+        assert many["object_pk"] == str(many["object_id"])
+        same = {k: v for k, v in many.items() if k not in {"object_id", "object_pk"}}
+        assert same == {k: v for k, v in bulk.items() if k not in {"object_id", "object_pk"}}
+    assert rows[3]["changes"] == {"title": [None, "楼道杂物 0"], "urgency": [None, "normal"]}
+
+
+def test_insert_many_refuses_rows_of_two_models_and_writes_nothing(world):
+    load_default_taxonomy(Category)
+    case = _new_case(world, "20260101000001", timezone.now())
+    case.save()
+    LogEntry.objects.all().delete()
+    rows = [*_audit_entries(world, 1000, timezone.now()), CaseEvent(case=case, action="report")]
+    with pytest.raises(ValueError, match="rows of one model"):
+        insert_many(rows)
+    assert not LogEntry.objects.exists()
+    insert_many([])  # nothing to write: no statement, no error
 
 
 def test_the_values_passed_as_they_are_are_what_djangos_fields_would_give():
