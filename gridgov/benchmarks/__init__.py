@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
+import time
 from collections.abc import Callable, Iterator
 from importlib import import_module
 from pathlib import Path
@@ -89,4 +90,21 @@ def scratch_database() -> Iterator[Path]:
         yield folder
     finally:
         settings.DEBUG = debug
-        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
+        _drop(connection, old_name)
+
+
+def _drop(connection, old_name: str) -> None:
+    """The scratch database dropped. PostgreSQL ends the sessions of a benchmark's server a moment
+    after its processes have exited, and refuses the drop while they last: it is tried again for
+    up to ten seconds."""
+    from django.db import OperationalError
+
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
+            return
+        except OperationalError as error:
+            if "being accessed by other users" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.25)
