@@ -17,6 +17,8 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
+from django.db import OperationalError
+
 # name → (module, keyword argument that --rows sets, or None)
 BENCHMARKS: dict[str, tuple[str, str | None]] = {
     "import": ("gridgov.benchmarks.bench_import", "rows"),
@@ -97,8 +99,6 @@ def _drop(connection, old_name: str) -> None:
     """The scratch database dropped. PostgreSQL ends the sessions of a benchmark's server a moment
     after its processes have exited, and refuses the drop while they last: it is tried again for
     up to ten seconds."""
-    from django.db import OperationalError
-
     deadline = time.monotonic() + 10
     while True:
         try:

@@ -284,9 +284,13 @@ def _related_ready(obj: models.Model, relations: list) -> None:
             field.delete_cached_value(obj)
 
 
-def _saved(obj: models.Model, alias: str) -> None:
+def _stored(obj: models.Model, alias: str) -> None:
     obj._state.adding = False
     obj._state.db = alias
+
+
+def _saved(obj: models.Model, alias: str) -> None:
+    _stored(obj, alias)
     signals.post_save.send(
         sender=type(obj), instance=obj, created=True, update_fields=None, raw=False, using=alias
     )
@@ -337,8 +341,7 @@ def insert_many(objs: list[models.Model], using: str | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
     for obj in objs:
-        obj._state.adding = False
-        obj._state.db = alias
+        _stored(obj, alias)
 
 
 @dataclass

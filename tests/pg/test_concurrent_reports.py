@@ -7,16 +7,12 @@ import threading
 import pytest
 from django.db import connections, transaction
 
-from gridgov.cases.models import Case, Category
-from gridgov.cases.services import case_report
-from gridgov.cases.taxonomy import load_default_taxonomy
+from gridgov.cases.models import Case
 
 pytestmark = [pytest.mark.pg, pytest.mark.django_db(transaction=True)]
 
 
-def test_concurrent_reports_take_consecutive_numbers(world):
-    load_default_taxonomy(Category)
-    hallway = Category.objects.get(code="0101")
+def test_concurrent_reports_take_consecutive_numbers(hallway_report):
     count = 8
     barrier = threading.Barrier(count)
     failures: list[str] = []
@@ -26,13 +22,7 @@ def test_concurrent_reports_take_consecutive_numbers(world):
             barrier.wait()
             for turn in range(5):
                 with transaction.atomic():
-                    case_report(
-                        actor=world.resident,
-                        channel="resident",
-                        category=hallway,
-                        title=f"楼道杂物 {index}-{turn}",
-                        area=world.grid_a,
-                    )
+                    hallway_report(f"楼道杂物 {index}-{turn}")
         except Exception as error:  # noqa: BLE001 (any failure is the finding)
             failures.append(repr(error))
         finally:

@@ -6,26 +6,13 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from gridgov.cases.models import Case, CaseEvent, Category
-from gridgov.cases.services import case_report
-from gridgov.cases.taxonomy import load_default_taxonomy
+from gridgov.cases.models import Case, CaseEvent
 
 pytestmark = [pytest.mark.pg, pytest.mark.django_db]
 
 
-def test_the_report_statement_is_prepared_after_five_runs_and_still_numbers(world):
-    load_default_taxonomy(Category)
-    hallway = Category.objects.get(code="0101")
-    cases = [
-        case_report(
-            actor=world.resident,
-            channel="resident",
-            category=hallway,
-            title=f"楼道杂物 {turn}",
-            area=world.grid_a,
-        ).case
-        for turn in range(8)
-    ]
+def test_the_report_statement_is_prepared_after_five_runs_and_still_numbers(hallway_report):
+    cases = [hallway_report(f"楼道杂物 {turn}") for turn in range(8)]
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
         prepared = [row[0] for row in cursor.fetchall()]
