@@ -73,6 +73,24 @@ def _admin_sql(sql: str) -> None:
         connection.execute(sql)  # names are ours (hex), never input
 
 
+def _drop_database(name: str) -> None:
+    """``DROP DATABASE … WITH (FORCE)`` ends the stopped installation's own sessions, but may not
+    end an autovacuum worker busy in the database at that moment (it runs as the server's role:
+    "must be a member of the role whose process is being terminated"). That one finishes within
+    moments, so the drop is tried again for a while."""
+    import psycopg
+
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            _admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 def base_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GRIDGOV_", "DATABASE_URL"))}
     env.pop("REDIS_URL", None)
@@ -126,7 +144,7 @@ def migrated_template(tmp_path_factory) -> Iterator[tuple[Path, str | None]]:
         yield folder, template
     finally:
         if template:
-            _admin_sql(f"DROP DATABASE IF EXISTS {template} WITH (FORCE)")
+            _drop_database(template)
 
 
 @dataclass
@@ -211,4 +229,4 @@ def installation(migrated_template, tmp_path) -> Iterator[Installation]:
     finally:
         scratch.stop_all()
         if name:
-            _admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            _drop_database(name)
