@@ -7,7 +7,8 @@ database. ``gridgov bench intake`` is the same with 4-second phases. What it mea
 gridgov/benchmarks/bench_intake.py; figures: docs/benchmarks.md "Load test (intake)".
 
 --engine postgresql uses DATABASE_URL when it names a PostgreSQL server, else starts the local one
-(``scripts/postgres-local start``, Debian's package).
+(``scripts/postgres-local start --socket``, Debian's package) and connects through its Unix
+socket, as ``scripts/production-local`` does.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         ("postgres://", "postgresql://")
     ):
         os.environ["DATABASE_URL"] = subprocess.run(  # noqa: S603
-            ["bash", str(ROOT / "scripts" / "postgres-local"), "start"],  # noqa: S607
+            ["bash", str(ROOT / "scripts" / "postgres-local"), "start", "--socket"],  # noqa: S607
             check=True,
             capture_output=True,
             text=True,

@@ -569,15 +569,14 @@ def _drain_follow_ups(limit: float = 120.0) -> tuple[int, float | None]:
     return backlog, (round(time.perf_counter() - started, 1) if not waiting else None)
 
 
-def _database_url(folder: Path) -> str:
-    from django.db import connection
-
-    settings_dict = connection.settings_dict
-    if connection.vendor == "sqlite":
+def database_url(settings_dict: dict[str, Any], vendor: str) -> str:
+    """The DATABASE_URL of a connection's settings, for the server started against it."""
+    if vendor == "sqlite":
         return f"sqlite:///{settings_dict['NAME']}"
     user = urllib.parse.quote(settings_dict["USER"] or "", safe="")
     password = urllib.parse.quote(settings_dict["PASSWORD"] or "", safe="")
-    host = settings_dict["HOST"] or "localhost"
+    # A socket directory (``/var/run/postgresql``) is written %-encoded, as DATABASE_URL has it.
+    host = urllib.parse.quote(settings_dict["HOST"] or "localhost", safe="")
     port = settings_dict["PORT"] or "5432"
     return f"postgres://{user}:{password}@{host}:{port}/{settings_dict['NAME']}"
 
@@ -595,7 +594,7 @@ def _run(
     connection.close()  # the server's workers take over the database; this process waits
     workers = workers or default_workers()  # as ``gridgov serve`` starts by default
     with server(
-        database_url=_database_url(folder),
+        database_url=database_url(connection.settings_dict, connection.vendor),
         data_dir=folder,
         workers=workers,
         log=folder / "server.log",

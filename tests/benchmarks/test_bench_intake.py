@@ -9,9 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import dj_database_url
 import pytest
 
-from gridgov.benchmarks.bench_intake import check_intake, percentile_ms
+from gridgov.benchmarks.bench_intake import check_intake, database_url, percentile_ms
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,6 +46,14 @@ def test_the_check_fails_on_a_lost_a_duplicated_a_mismatched_and_an_unexplained_
     assert check["mismatched"] == ["other", "retried", "twice"]
     assert check["unexplained"] == ["stray"]
     assert check_intake(accepted={}, unanswered=set(), cases={}, keyless=1)["ok"] is False
+
+
+@pytest.mark.parametrize("host", ["/var/run/postgresql", "db1.example", "127.0.0.1"])
+def test_the_servers_database_url_names_the_same_server_socket_or_host(host):
+    settings = {"NAME": "test_gridgov", "USER": "gridgov", "PASSWORD": "p@ss/word", "HOST": host}
+    parsed = dj_database_url.parse(database_url({**settings, "PORT": 5433}, "postgresql"))
+    assert (parsed["HOST"], parsed["PORT"], parsed["NAME"]) == (host, 5433, "test_gridgov")
+    assert (parsed["USER"], parsed["PASSWORD"]) == ("gridgov", "p@ss/word")
 
 
 def test_percentiles_are_of_the_sorted_values():

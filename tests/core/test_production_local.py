@@ -101,7 +101,9 @@ def test_production_mode_serves_runs_jobs_and_stops(tmp_path):
         assert settings["GRIDGOV_PROFILE"] == "production"
         for key in ("GRIDGOV_SECRET_KEY", "GRIDGOV_FIELD_KEYS", "GRIDGOV_BLIND_INDEX_KEY"):
             assert len(settings[key]) >= 40
+        # PostgreSQL on the same machine: through its Unix socket, with the role's password.
         assert settings["DATABASE_URL"].startswith("postgres://")
+        assert "@%2Fvar%2Frun%2Fpostgresql:" in settings["DATABASE_URL"]
 
         status, body = get(f"http://127.0.0.1:{port}/accounts/login/")
         assert status == 200 and b"csrfmiddlewaretoken" in body
