@@ -12,14 +12,19 @@ recorded only as "changed" (fully masked), never as plaintext, and blind indexes
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
+from auditlog.cid import set_cid
+from auditlog.context import _set_extra_data, auditlog_value
 from auditlog.middleware import AuditlogMiddleware
+from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.core.checks import Error, register
 from django.db import models, transaction
-from django.http import HttpRequest
+from django.db.models.signals import pre_save
+from django.http import HttpRequest, HttpResponse
 
 from gridgov.core.fields import BlindIndexField, encrypted_fields
 
@@ -73,9 +78,32 @@ def client_address(request: HttpRequest) -> str | None:
     return client_ip_address(request)
 
 
+# The request's context reaches the entries through one receiver, connected once. auditlog's own
+# middleware connects a receiver at each request and disconnects it after, and each connect empties
+# Django's cache of pre_save's receivers: every save of every request then looked them up again.
+_REQUEST_CONTEXT = ("gridgov", "request")
+pre_save.connect(
+    partial(_set_extra_data, signal_duid=_REQUEST_CONTEXT),
+    sender=LogEntry,
+    dispatch_uid=_REQUEST_CONTEXT,
+    weak=False,
+)
+
+
 class AuditContextMiddleware(AuditlogMiddleware):
     """auditlog's middleware (actor, address, correlation id on every entry of the request) with
-    an address taken by ``client_address``. Use it in MIDDLEWARE instead of auditlog's own."""
+    an address taken by ``client_address``, and its context set for the request alone: the
+    receiver above stays connected and the context is reset when the request ends. Use it in
+    MIDDLEWARE instead of auditlog's own."""
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        set_cid(request)
+        context = {**self.get_extra_data(request), "signal_duid": _REQUEST_CONTEXT}
+        token = auditlog_value.set(context)
+        try:
+            return self.get_response(request)
+        finally:
+            auditlog_value.reset(token)
 
     @staticmethod
     def _get_remote_addr(request: HttpRequest) -> str | None:

@@ -9,15 +9,18 @@ import json
 import re
 
 import pytest
+from auditlog.context import auditlog_value
 from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
+from django.db.models.signals import pre_save
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 from django.urls import include, path
 from django.utils import timezone
 
+from gridgov.areas.models import Area
 from gridgov.core.audit import check_audit_retention
 from gridgov.core.models import Department, DepartmentKind
 from gridgov.core.navigation import modules_for
@@ -122,6 +125,29 @@ def test_our_middleware_ignores_a_forged_forwarded_for(world, login, settings):
         (world.officer, "10.0.0.7"),
         (world.officer, "203.0.113.9"),
     ]
+
+
+@pytest.mark.urls(__name__)
+def test_a_request_leaves_the_save_receivers_and_the_audit_context_as_it_found_them(world, login):
+    client = login(world.officer)
+    world.street.save()  # the receivers of an Area's pre_save, looked up once and cached
+    receivers = list(pre_save.receivers)
+    before = auditlog_value.set({"outside": "a request"})
+    try:
+        response = client.post(
+            f"/test/rename-department/{world.department.pk}/", {"name": "C"}, REMOTE_ADDR="10.9.8.7"
+        )
+        assert response.status_code == 200
+        # Nothing was connected or disconnected, so the cached look-ups were kept.
+        assert pre_save.receivers == receivers
+        assert Area in pre_save.sender_receivers_cache
+        assert auditlog_value.get() == {"outside": "a request"}
+    finally:
+        auditlog_value.reset(before)
+    [entry] = [
+        e for e in department_entries(world.department) if e.action == LogEntry.Action.UPDATE
+    ]
+    assert (entry.actor, entry.remote_addr) == (world.officer, "10.9.8.7")
 
 
 def test_phone_changes_are_recorded_masked_and_blind_indexes_left_out(world):
