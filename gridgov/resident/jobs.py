@@ -13,7 +13,7 @@ import logging
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -55,12 +55,16 @@ def ask(case: Case, now: datetime.datetime | None = None) -> FixedCheck | None:
 
 def _tell(case: Case) -> None:
     from gridgov.notifications.services import notify_phone, notify_user
+    from gridgov.notifications.texts import language_of
 
     if case.reporter_user_id:
+        # In the reporter's language, not in whatever the thread running the job has active.
+        with translation.override(language_of(case.reporter_user)):
+            title = _("Is the problem of your report %(number)s fixed?") % {"number": case.number}
         notify_user(
             recipient=case.reporter_user,
             kind="system",
-            title=_("Is the problem of your report %(number)s fixed?") % {"number": case.number},
+            title=title,
             body=case.title,
             link=reverse("resident:case", args=[case.pk]),
             related=case,

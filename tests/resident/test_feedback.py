@@ -8,7 +8,7 @@ import datetime
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from gridgov.cases.errors import WorkflowError
@@ -116,6 +116,17 @@ def test_the_job_asks_once_on_the_page_in_the_inbox_and_by_text(
     assert Delivery.objects.filter(template="case_fixed_check", kind="case_feedback").count() == 1
     assert "问题解决了吗" in resident_client.get("/m/").content.decode()
     assert "data-fixed-question" in resident_client.get(f"/m/mine/{case.pk}/").content.decode()
+
+
+def test_the_question_is_in_the_reporters_language_whatever_the_job_thread_has_active(
+    resident_case, world, django_capture_on_commit_callbacks
+):
+    case = move(resident_case, world, at=timezone.now() - 4 * DAY)
+    earlier = set(Notification.objects.values_list("pk", flat=True))
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        assert jobs.ask_if_fixed.call(case.pk) is True
+    [question] = Notification.objects.filter(recipient=case.reporter_user).exclude(pk__in=earlier)
+    assert "解决了吗" in question.title and case.number in question.title
 
 
 def test_the_question_is_not_asked_before_its_day(resident_case, world):
