@@ -12,23 +12,23 @@ from gridgov.cases.models import Case
 pytestmark = [pytest.mark.pg, pytest.mark.django_db(transaction=True)]
 
 
-def test_concurrent_reports_take_consecutive_numbers(hallway_report):
+def test_concurrent_reports_take_consecutive_numbers(report):
     count = 8
     barrier = threading.Barrier(count)
     failures: list[str] = []
 
-    def report(index: int) -> None:
+    def reporter(index: int) -> None:
         try:
             barrier.wait()
             for turn in range(5):
                 with transaction.atomic():
-                    hallway_report(f"楼道杂物 {index}-{turn}")
+                    report(title=f"楼道杂物 {index}-{turn}")
         except Exception as error:  # noqa: BLE001 (any failure is the finding)
             failures.append(repr(error))
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=report, args=(i,)) for i in range(count)]
+    threads = [threading.Thread(target=reporter, args=(i,)) for i in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:

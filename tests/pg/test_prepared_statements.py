@@ -11,8 +11,8 @@ from gridgov.cases.models import Case, CaseEvent
 pytestmark = [pytest.mark.pg, pytest.mark.django_db]
 
 
-def test_the_report_statement_is_prepared_after_five_runs_and_still_numbers(hallway_report):
-    cases = [hallway_report(f"楼道杂物 {turn}") for turn in range(8)]
+def test_the_report_statement_is_prepared_after_five_runs_and_still_numbers(report):
+    cases = [report(title=f"楼道杂物 {turn}") for turn in range(8)]
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
         prepared = [row[0] for row in cursor.fetchall()]
