@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from gridgov.core.fields import BlindIndexField, EncryptedField
+from gridgov.core.fields import BlindIndexField, EncryptedField, ExactCharField
 from gridgov.core.scoping import Scope, ScopedQuerySet
 
 
@@ -168,7 +168,7 @@ class Case(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     number = models.CharField(_("case number"), max_length=20, unique=True)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
-    client_key = models.CharField(
+    client_key = ExactCharField(
         _("client idempotency key"), max_length=64, null=True, blank=True, unique=True
     )
     category = models.ForeignKey(
@@ -427,7 +427,7 @@ class CaseEvent(models.Model):
         related_name="events",
         db_index=False,  # (case, at) serves it
     )
-    action = models.CharField(_("action"), max_length=32, db_index=True)
+    action = ExactCharField(_("action"), max_length=32, db_index=True)
     from_status = models.CharField(_("from"), max_length=16, blank=True)
     to_status = models.CharField(_("to"), max_length=16, blank=True)
     actor = models.ForeignKey(

@@ -158,7 +158,18 @@ class EncryptedField(models.TextField):
         return mask(getattr(instance, self.attname), self.kind)
 
 
-class BlindIndexField(models.CharField):
+class ExactCharField(models.CharField):
+    """A text column only ever compared whole (``=``, ``IN``), never with ``LIKE``.
+
+    On PostgreSQL, Django gives every indexed ``varchar`` a second index with
+    ``varchar_pattern_ops`` for ``LIKE 'abc%'``; for a digest, a key or a code that index is
+    never read and every insert still writes it. gridgov's PostgreSQL backend leaves it out for
+    these fields (``gridgov/core/postgresql/schema.py``)."""
+
+    exact_match_only = True
+
+
+class BlindIndexField(ExactCharField):
     """Keyed HMAC of the companion encrypted field, for exact search; indexed."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

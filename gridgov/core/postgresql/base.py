@@ -1,4 +1,6 @@
-"""Django's PostgreSQL backend; only the check of a kept connection differs.
+"""Django's PostgreSQL backend; the check of a kept connection and the schema editor differ.
+
+The schema editor leaves out the ``LIKE`` index of exact-match columns (``schema.py``).
 
 Connections live across requests (``CONN_MAX_AGE``), and with ``CONN_HEALTH_CHECKS`` Django checks
 each one before a request's first query with a ``SELECT 1``: a round trip on every request that
@@ -17,8 +19,12 @@ import select
 from django.db.backends.postgresql import base
 from psycopg import pq
 
+from gridgov.core.postgresql.schema import DatabaseSchemaEditor
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    SchemaEditorClass = DatabaseSchemaEditor
+
     def is_usable(self) -> bool:
         connection = self.connection
         if connection is None or connection.closed or connection.broken:
