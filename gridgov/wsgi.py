@@ -1,4 +1,4 @@
-"""WSGI entry point for gunicorn (``gridgov serve``)."""
+"""WSGI entry point for gunicorn (``gridgov serve``); each worker process imports it."""
 
 import os
 
@@ -7,3 +7,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
 
 application = get_wsgi_application()
+
+from gridgov.core.loaded import freeze_loaded  # noqa: E402 (needs the settings loaded above)
+
+freeze_loaded()

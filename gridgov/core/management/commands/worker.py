@@ -23,6 +23,9 @@ class Command(BaseCommand):
             self._run_jobs(batch=True)
             settle_all()
             return
+        from gridgov.core.loaded import freeze_loaded
+
+        freeze_loaded()  # a long-running process: keep its modules out of full collections
         # Beside the jobs, every worker relays the case steps' follow-ups (rollup counts,
         # notifications, deadline checks) from their outbox.
         _thread, stop = start_relay()
