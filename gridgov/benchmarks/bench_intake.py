@@ -596,10 +596,10 @@ def _run(
 
     world = build_world()
     connection.close()  # the server's workers take over the database; this process waits
-    # This process's own full collections (Django, the world just built: about 150,000 objects)
-    # stalled all its client threads for 60-160 ms, once a run, counted as the server's latency:
-    # when one fell in the paced phase its p99 read 54-162 ms instead of 10-20. Frozen, they are
-    # not walked again.
+    # This process's own full collections walk Django and the world just built (about 150,000
+    # objects): 60-160 ms each, all client threads stalled. One a run fell among the measured
+    # phases and counted as the server's latency; in the paced phase it made the p99 read
+    # 54-162 ms instead of 10-20. Frozen, those objects are not walked again.
     gc.collect()
     gc.freeze()
     workers = workers or default_workers()  # as ``gridgov serve`` starts by default
