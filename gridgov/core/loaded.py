@@ -1,6 +1,6 @@
 """Keep what a long-running process loads at start out of the garbage collector's full passes.
 
-A gunicorn worker holds about 140,000 objects once Django, the apps, their URL patterns and
+A gunicorn worker holds about 130,000 objects once Django, the apps, their URL patterns and
 translations are loaded, and CPython's full collection walks every one of them: 80-90 ms on the
 benchmark machine, during which that worker answers nobody. Under the intake load test each
 worker ran one every ten seconds or so, and a run's p99 jumped from about 15 ms to 65-160 ms

@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from gridgov.core.backup import BackupError, backup_create, backup_restore
+from tests.processes import fresh_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 # The SQLite round trip runs the commands in their own processes on their own SQLite files:
@@ -62,13 +63,7 @@ print(resident.phone, same)
 def gridgov(
     data_dir: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("GRIDGOV_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))
-    }
-    environment.update({"GRIDGOV_DATA_DIR": str(data_dir), "GRIDGOV_PROFILE": "development"})
-    environment.update(env or {})
+    environment = fresh_environment(data_dir, **(env or {}))
     return subprocess.run(  # noqa: S603
         [sys.executable, "-m", "gridgov.cli", *args],
         cwd=ROOT,

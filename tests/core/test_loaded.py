@@ -4,10 +4,11 @@ full passes, which stalled a worker for 80-90 ms under load, then walk only what
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.processes import fresh_environment
 
 _SCRIPT = """
 import gc, json
@@ -26,15 +27,9 @@ print("RESULT" + json.dumps({
 
 
 def test_a_web_worker_freezes_what_it_loaded_and_has_its_urls_and_languages_ready(tmp_path):
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("GRIDGOV_", "DATABASE_URL", "DJANGO_"))
-    }
-    environment.update(GRIDGOV_DATA_DIR=str(tmp_path), GRIDGOV_PROFILE="development")
     done = subprocess.run(  # noqa: S603
         [sys.executable, "-c", _SCRIPT],
-        env=environment,
+        env=fresh_environment(tmp_path),
         cwd=Path(__file__).resolve().parents[2],
         capture_output=True,
         text=True,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
 import re
 import subprocess
 import sys
@@ -34,6 +33,7 @@ from gridgov.core.personal_data import (
     register_revealable,
 )
 from gridgov.core.scoping import ScopedQuerySet
+from tests.processes import fresh_environment
 
 ID_NUMBER = "110101199003074578"  # a valid GB 11643 number (check character 8)
 PHONE = "13812345678"
@@ -441,16 +441,8 @@ def test_the_database_file_holds_no_plain_identifiers(tmp_path):
     for n in range(5):
         first17 = f"11010119{80 + n}0{n + 1}0{n + 1}12{n}"
         people.append([first17 + _check_character(first17), f"1391234{n:04d}"])
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("GRIDGOV_", "DATABASE_URL", "DJANGO_"))
-    }
-    environment.update(
-        GRIDGOV_DATA_DIR=str(tmp_path),
-        GRIDGOV_PROFILE="development",
-        DJANGO_SETTINGS_MODULE="gridgov.settings",
-        PEOPLE=json.dumps(people),
+    environment = fresh_environment(
+        tmp_path, DJANGO_SETTINGS_MODULE="gridgov.settings", PEOPLE=json.dumps(people)
     )
     script = "import os; PEOPLE = os.environ['PEOPLE']\n" + _SCRIPT
     done = subprocess.run(
