@@ -55,15 +55,18 @@ def test_exact_match_columns_have_no_pattern_index_and_the_case_number_keeps_its
     assert ("cases_case", "number") in patterned
     # Their ordinary indexes are still there.
     with connection.cursor() as cursor:
-        plain = {
-            (table, column)
-            for table, column in exact
-            if connection.introspection.get_constraints(cursor, table)
-            and any(
-                info["columns"] == [column] and (info["index"] or info["unique"])
-                for info in connection.introspection.get_constraints(cursor, table).values()
-            )
+        constraints = {
+            table: connection.introspection.get_constraints(cursor, table)
+            for table in {table for table, _column in exact}
         }
+    plain = {
+        (table, column)
+        for table, column in exact
+        if any(
+            info["columns"] == [column] and (info["index"] or info["unique"])
+            for info in constraints[table].values()
+        )
+    }
     assert plain == exact
 
 
@@ -101,8 +104,7 @@ def test_the_migration_step_drops_the_indexes_an_older_database_has_and_puts_the
     back = _pattern_indexes()
     assert ("cases_case", "callback_phone_index") in back
     assert ("cases_caseevent", "action") in back
+    # Back as the migrated database has it (the test's transaction would undo it anyway).
     with connection.schema_editor() as editor:
-        step.code(
-            apps, editor
-        )  # as the migrated database has it (the test's transaction also undoes it)
+        step.code(apps, editor)
     assert not _exact_columns() & _pattern_indexes()
