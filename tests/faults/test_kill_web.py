@@ -244,8 +244,11 @@ def test_connections_the_database_server_ended_are_replaced_without_an_error(ins
     with psycopg.connect(url, autocommit=True) as admin:
         # The server's own connections only: an autovacuum worker busy in this database at that
         # moment runs as a superuser, which this role may not end (the test failed so once).
+        # With a timeout, pg_terminate_backend waits until each backend has gone; without, it
+        # only signals it, and a request in the next millisecond found a connection still
+        # being ended: a 503 for a database that is up (the test failed so once).
         ended = admin.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             " AND backend_type = 'client backend' AND usename = current_user"
         ).fetchone()[0]

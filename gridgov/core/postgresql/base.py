@@ -9,7 +9,9 @@ touches the database, a tenth of a small report's statements. A connection the s
 read on its socket, the server's last message or the end of the stream; a healthy idle connection
 has nothing. So the socket is polled without waiting first, and only a connection with something
 to read gets Django's ``SELECT 1``. A server that vanished without closing (its host lost power)
-shows nothing either way until TCP gives up, with or without the ``SELECT 1``.
+shows nothing either way until TCP gives up, with or without the ``SELECT 1``. A connection the
+server ends in the instant between the poll and the request's first query fails that request with
+a 503, as one ended during a request does; the next request gets a new connection.
 """
 
 from __future__ import annotations
